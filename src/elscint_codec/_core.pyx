@@ -1,0 +1,390 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, nonecheck=False, embedsignature=True
+"""Decode kernels for PMSCT_RLE1 and PMSCT_RGB1 over raw byte buffers.
+
+Not intended to be used directly: call :func:`elscint_codec.pmsct_rle1_decode`
+and :func:`elscint_codec.pmsct_rgb1_decode`, which validate their arguments,
+allocate the output and turn status codes into exceptions and warnings.
+
+Every read is checked against the input length and every write against the
+output length; the loops run without the GIL.  A kernel returns a status
+tuple ``(status, pixels, offset, tail, tail_offset)``:
+
+status
+    ``OK`` (0) or ``TRUNCATED`` (1).
+pixels
+    Number of pixels written.
+offset
+    With ``TRUNCATED``: byte index of the stored token that would have
+    started the incomplete pixel (the stream length when the stream ended
+    cleanly between two pixels).
+tail
+    What followed the last pixel: ``TAIL_NONE`` (0), ``TAIL_PAD`` (1, one
+    0x00 pad byte), ``TAIL_EXCESS`` (2, anything else, which was ignored).
+tail_offset
+    Byte index where the ignored data starts.
+"""
+
+from libc.stdint cimport int8_t, int16_t, uint8_t, uint16_t, uint64_t
+from libc.string cimport memcpy
+
+cdef enum:
+    ST_OK = 0
+    ST_TRUNCATED = 1
+    TL_NONE = 0
+    TL_PAD = 1
+    TL_EXCESS = 2
+    RLE_ESCAPE = 0xA5
+    DELTA_ESCAPE = 0x5A
+    RGB_TOGGLE = 0x81
+    RGB_LITERAL = 0x82
+    RGB_REPEAT = 0x83
+
+OK = ST_OK
+TRUNCATED = ST_TRUNCATED
+TAIL_NONE = TL_NONE
+TAIL_PAD = TL_PAD
+TAIL_EXCESS = TL_EXCESS
+
+
+ctypedef struct Outcome:
+    int status
+    Py_ssize_t pixels
+    Py_ssize_t offset
+    int tail
+    Py_ssize_t tail_offset
+
+
+ctypedef struct RunReader:
+    # The stored stream and the run-length stage's state.
+    const uint8_t* src
+    Py_ssize_t size
+    Py_ssize_t pos        # next stored byte
+    Py_ssize_t run_left   # copies of run_value still to deliver
+    Py_ssize_t run_start  # stored offset of the pending run's escape
+    uint8_t run_value
+
+
+cdef inline bint has_escape(uint64_t word) noexcept nogil:
+    """Return whether any byte of ``word`` is 0xA5 or 0x5A (SWAR zero-byte test)."""
+    cdef uint64_t ones = 0x0101010101010101ULL
+    cdef uint64_t a = word ^ (ones * RLE_ESCAPE)
+    cdef uint64_t b = word ^ (ones * DELTA_ESCAPE)
+    return ((((a - ones) & ~a) | ((b - ones) & ~b)) & (ones << 7)) != 0
+
+
+cdef inline int next_expanded(RunReader* r) noexcept nogil:
+    """Return the next byte of the run-expanded stream, or -1 if the stream ended."""
+    cdef uint8_t b
+    if r.run_left > 0:
+        r.run_left -= 1
+        return r.run_value
+    if r.pos >= r.size:
+        return -1
+    b = r.src[r.pos]
+    if b != RLE_ESCAPE:
+        r.pos += 1
+        return b
+    if r.pos + 2 >= r.size:
+        return -1
+    r.run_start = r.pos
+    r.run_left = r.src[r.pos + 1]  # n + 1 copies, one delivered now
+    r.run_value = r.src[r.pos + 2]
+    r.pos += 3
+    return r.run_value
+
+
+cdef void rle1_kernel(const uint8_t* src, Py_ssize_t size,
+                      uint16_t* dst, Py_ssize_t npix, Outcome* res) noexcept nogil:
+    cdef RunReader r
+    cdef Py_ssize_t o = 0, limit, k, m, token_start
+    cdef uint16_t value = 0
+    cdef uint8_t b
+    cdef int lo, hi
+    cdef uint64_t word
+    cdef uint16_t step
+    r.src = src
+    r.size = size
+    r.pos = 0
+    r.run_left = 0
+    r.run_start = 0
+    r.run_value = 0
+    res.status = ST_OK
+    res.offset = 0
+    res.tail = TL_NONE
+    res.tail_offset = size
+
+    while o < npix:
+        if r.run_left == 0:
+            # Plain deltas up to the next escape: bounds hoisted out of the loop.
+            limit = size - r.pos
+            if limit > npix - o:
+                limit = npix - o
+            k = 0
+            while k + 8 <= limit:
+                memcpy(&word, src + r.pos + k, 8)
+                if has_escape(word):
+                    break
+                value = <uint16_t>(value + <int8_t>src[r.pos + k])
+                dst[o + k] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 1])
+                dst[o + k + 1] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 2])
+                dst[o + k + 2] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 3])
+                dst[o + k + 3] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 4])
+                dst[o + k + 4] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 5])
+                dst[o + k + 5] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 6])
+                dst[o + k + 6] = value
+                value = <uint16_t>(value + <int8_t>src[r.pos + k + 7])
+                dst[o + k + 7] = value
+                k += 8
+            while k < limit:
+                b = src[r.pos + k]
+                if b == RLE_ESCAPE or b == DELTA_ESCAPE:
+                    break
+                value = <uint16_t>(value + <int8_t>b)
+                dst[o + k] = value
+                k += 1
+            r.pos += k
+            o += k
+            if o >= npix:
+                break
+            if r.pos >= size:
+                res.status = ST_TRUNCATED
+                res.offset = size
+                break
+            b = src[r.pos]
+            if b == DELTA_ESCAPE:
+                if (r.pos + 2 < size and src[r.pos + 1] != RLE_ESCAPE
+                        and src[r.pos + 2] != RLE_ESCAPE):
+                    value = <uint16_t>(src[r.pos + 1] | (src[r.pos + 2] << 8))
+                    dst[o] = value
+                    o += 1
+                    r.pos += 3
+                    continue
+                token_start = r.pos
+                r.pos += 1
+            else:
+                # b is RLE_ESCAPE: start a run, then handle it below.
+                if r.pos + 2 >= size:
+                    res.status = ST_TRUNCATED
+                    res.offset = r.pos
+                    break
+                r.run_start = r.pos
+                r.run_left = <Py_ssize_t>src[r.pos + 1] + 1
+                r.run_value = src[r.pos + 2]
+                r.pos += 3
+                continue
+        elif r.run_value != DELTA_ESCAPE:
+            # A run of one delta byte: a fill or an arithmetic progression.
+            m = r.run_left
+            if m > npix - o:
+                m = npix - o
+            step = <uint16_t><int16_t><int8_t>r.run_value
+            if step == 0:
+                for k in range(m):
+                    dst[o + k] = value
+            else:
+                for k in range(m):
+                    value = <uint16_t>(value + step)
+                    dst[o + k] = value
+            o += m
+            r.run_left -= m
+            continue
+        else:
+            # A run of 0x5A: every whole triple is the absolute value 0x5A5A.
+            m = r.run_left // 3
+            if m > npix - o:
+                m = npix - o
+            if m > 0:
+                value = 0x5A5A
+                for k in range(m):
+                    dst[o + k] = value
+                o += m
+                r.run_left -= 3 * m
+                continue
+            token_start = r.run_start
+            r.run_left -= 1
+        # An absolute value whose two bytes may come from runs.
+        lo = next_expanded(&r)
+        hi = next_expanded(&r) if lo >= 0 else -1
+        if hi < 0:
+            res.status = ST_TRUNCATED
+            res.offset = token_start
+            break
+        value = <uint16_t>(lo | (hi << 8))
+        dst[o] = value
+        o += 1
+
+    res.pixels = o
+    if res.status != ST_OK:
+        return
+    if r.run_left > 0:
+        res.tail = TL_EXCESS
+        res.tail_offset = r.run_start
+    elif r.pos == size:
+        res.tail = TL_NONE
+    elif r.pos == size - 1 and src[r.pos] == 0:
+        res.tail = TL_PAD
+        res.tail_offset = r.pos
+    else:
+        res.tail = TL_EXCESS
+        res.tail_offset = r.pos
+
+
+cdef void raw16_kernel(const uint8_t* src, uint16_t* dst, Py_ssize_t npix) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(npix):
+        dst[k] = <uint16_t>(src[2 * k] | (src[2 * k + 1] << 8))
+
+
+cdef inline void put_rgb(uint8_t* dst, Py_ssize_t o, uint8_t r, uint8_t g,
+                         uint8_t b) noexcept nogil:
+    dst[3 * o] = r
+    dst[3 * o + 1] = g
+    dst[3 * o + 2] = b
+
+
+cdef void rgb1_kernel(const uint8_t* src, Py_ssize_t size,
+                      uint8_t* dst, Py_ssize_t npix, Outcome* res) noexcept nogil:
+    cdef Py_ssize_t i = 0, o = 0, start, k, count, m
+    cdef bint colour = False
+    cdef bint overflow = False
+    cdef uint8_t grey = 0, red = 0, green = 0, blue = 0, c
+    res.status = ST_OK
+    res.offset = 0
+    res.tail = TL_NONE
+    res.tail_offset = size
+
+    while o < npix:
+        if i >= size:
+            res.status = ST_TRUNCATED
+            res.offset = size
+            break
+        c = src[i]
+        if not colour and (c < RGB_TOGGLE or c > RGB_REPEAT):
+            # Grey deltas up to the next command byte.
+            while i < size and o < npix:
+                c = src[i]
+                if RGB_TOGGLE <= c <= RGB_REPEAT:
+                    break
+                grey = <uint8_t>(grey + c)
+                put_rgb(dst, o, grey, grey, grey)
+                o += 1
+                i += 1
+            continue
+        start = i
+        if c == RGB_TOGGLE:
+            colour = not colour
+            grey = red = green = blue = 0
+            i += 1
+            continue
+        if c == RGB_REPEAT:
+            if i + 1 >= size:
+                res.status = ST_TRUNCATED
+                res.offset = start
+                break
+            count = src[i + 1]
+            m = npix - o
+            if count > m:
+                overflow = True
+            else:
+                m = count
+            if colour:
+                for k in range(m):
+                    put_rgb(dst, o + k, red, green, blue)
+            else:
+                for k in range(m):
+                    put_rgb(dst, o + k, grey, grey, grey)
+            o += m
+            i += 2
+            continue
+        if c == RGB_LITERAL:
+            i += 1
+        if colour:
+            if i + 2 >= size:
+                res.status = ST_TRUNCATED
+                res.offset = start
+                break
+            red = <uint8_t>(red + src[i])
+            green = <uint8_t>(green + src[i + 1])
+            blue = <uint8_t>(blue + src[i + 2])
+            put_rgb(dst, o, red, green, blue)
+            i += 3
+        else:
+            if i >= size:
+                res.status = ST_TRUNCATED
+                res.offset = start
+                break
+            grey = <uint8_t>(grey + src[i])
+            put_rgb(dst, o, grey, grey, grey)
+            i += 1
+        o += 1
+
+    res.pixels = o
+    if res.status != ST_OK:
+        return
+    if overflow:
+        res.tail = TL_EXCESS
+        res.tail_offset = i - 2
+    elif i == size:
+        res.tail = TL_NONE
+    elif i == size - 1 and src[i] == 0:
+        res.tail = TL_PAD
+        res.tail_offset = i
+    else:
+        res.tail = TL_EXCESS
+        res.tail_offset = i
+
+
+cdef tuple outcome_tuple(Outcome* res):
+    return (res.status, res.pixels, res.offset, res.tail, res.tail_offset)
+
+
+def rle1_decode_into(const uint8_t[::1] src, uint16_t[::1] dst):
+    """Decode a PMSCT_RLE1 stream into ``dst`` (one value per pixel).
+
+    Applies no raw-length rule; see :func:`raw16_into`.  Returns the status
+    tuple described in the module docstring.
+    """
+    cdef Outcome res
+    cdef Py_ssize_t size = src.shape[0]
+    cdef Py_ssize_t npix = dst.shape[0]
+    cdef const uint8_t* src_ptr = &src[0] if size > 0 else NULL
+    with nogil:
+        rle1_kernel(src_ptr, size, &dst[0], npix, &res)
+    return outcome_tuple(&res)
+
+
+def raw16_into(const uint8_t[::1] src, uint16_t[::1] dst):
+    """Copy little-endian 16-bit values from ``src`` into ``dst``.
+
+    ``src`` must hold exactly two bytes per element of ``dst``.
+    """
+    cdef Py_ssize_t npix = dst.shape[0]
+    if src.shape[0] != 2 * npix:
+        raise ValueError("raw16_into needs exactly two source bytes per output value")
+    if npix == 0:
+        return
+    with nogil:
+        raw16_kernel(&src[0], &dst[0], npix)
+
+
+def rgb1_decode_into(const uint8_t[::1] src, uint8_t[::1] dst):
+    """Decode a PMSCT_RGB1 stream into ``dst`` (three interleaved bytes per pixel).
+
+    Returns the status tuple described in the module docstring.
+    """
+    cdef Outcome res
+    cdef Py_ssize_t size = src.shape[0]
+    cdef Py_ssize_t npix = dst.shape[0] // 3
+    cdef const uint8_t* src_ptr = &src[0] if size > 0 else NULL
+    if dst.shape[0] % 3:
+        raise ValueError("rgb1_decode_into needs an output length divisible by 3")
+    with nogil:
+        rgb1_kernel(src_ptr, size, &dst[0], npix, &res)
+    return outcome_tuple(&res)
