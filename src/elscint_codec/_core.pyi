@@ -1,5 +1,3 @@
-"""Type stub for the compiled decode kernels (see ``_core.pyx``)."""
-
 from typing import Any, TypeAlias
 
 __test__: dict[str, str]

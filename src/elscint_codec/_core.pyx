@@ -25,8 +25,19 @@ tail_offset
     Byte index where the ignored data starts.
 """
 
+from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int8_t, int16_t, uint8_t, uint16_t, uint64_t
 from libc.string cimport memcpy
+
+
+# The block-wise fast path for the interior of PMSCT_RLE1 streams (SSE2 or portable C).
+cdef extern from "_rle1_fast.h" nogil:
+    int ELSCINT_HAVE_SSE2
+    int ELSCINT_PATH_NONE
+    int ELSCINT_PATH_PORTABLE
+    int ELSCINT_PATH_SSE2
+    void elscint_rle1_fast(const uint8_t* src, ptrdiff_t size, uint16_t* dst, ptrdiff_t npix,
+                           ptrdiff_t* pos_io, ptrdiff_t* o_io, uint16_t* value_io, int path)
 
 cdef enum:
     ST_OK = 0
@@ -45,6 +56,32 @@ TRUNCATED = ST_TRUNCATED
 TAIL_NONE = TL_NONE
 TAIL_PAD = TL_PAD
 TAIL_EXCESS = TL_EXCESS
+
+_PATH_CODES = {"basic": ELSCINT_PATH_NONE, "portable": ELSCINT_PATH_PORTABLE}
+if ELSCINT_HAVE_SSE2:
+    _PATH_CODES["sse2"] = ELSCINT_PATH_SSE2
+RLE1_PATHS = tuple(_PATH_CODES)
+"""The PMSCT_RLE1 decode paths built into this module."""
+
+# Without SSE2 the general loop alone is the better all-round choice: the
+# portable fast path wins on escape-dense PET but loses on CT.
+cdef int rle1_path = ELSCINT_PATH_SSE2 if ELSCINT_HAVE_SSE2 else ELSCINT_PATH_NONE
+
+
+def select_rle1_path(str name):
+    """Make the PMSCT_RLE1 decoder use path ``name``; return the previous one.
+
+    For tests and benchmarks: ``"basic"`` (the general loop alone, checking
+    every step; the default without SSE2), ``"portable"`` (plus the block-wise
+    fast path in plain C) and, on x86, ``"sse2"`` (the default there).  All
+    give identical results.
+    """
+    global rle1_path
+    if name not in _PATH_CODES:
+        raise ValueError(f"unknown PMSCT_RLE1 path {name!r}; choose from {RLE1_PATHS}")
+    previous = next(key for key, code in _PATH_CODES.items() if code == rle1_path)
+    rle1_path = _PATH_CODES[name]
+    return previous
 
 
 ctypedef struct Outcome:
@@ -95,9 +132,10 @@ cdef inline int next_expanded(RunReader* r) noexcept nogil:
 
 
 cdef void rle1_kernel(const uint8_t* src, Py_ssize_t size,
-                      uint16_t* dst, Py_ssize_t npix, Outcome* res) noexcept nogil:
+                      uint16_t* dst, Py_ssize_t npix, Outcome* res, int path) noexcept nogil:
     cdef RunReader r
     cdef Py_ssize_t o = 0, limit, k, m, token_start
+    cdef ptrdiff_t fast_pos, fast_o
     cdef uint16_t value = 0
     cdef uint8_t b
     cdef int lo, hi
@@ -116,6 +154,15 @@ cdef void rle1_kernel(const uint8_t* src, Py_ssize_t size,
 
     while o < npix:
         if r.run_left == 0:
+            if path != ELSCINT_PATH_NONE:
+                # The interior, block by block; returns at anything unusual.
+                fast_pos = r.pos
+                fast_o = o
+                elscint_rle1_fast(src, size, dst, npix, &fast_pos, &fast_o, &value, path)
+                r.pos = fast_pos
+                o = fast_o
+                if o >= npix:
+                    break
             # Plain deltas up to the next escape: bounds hoisted out of the loop.
             limit = size - r.pos
             if limit > npix - o:
@@ -356,7 +403,7 @@ def rle1_decode_into(const uint8_t[::1] src, uint16_t[::1] dst):
     cdef Py_ssize_t npix = dst.shape[0]
     cdef const uint8_t* src_ptr = &src[0] if size > 0 else NULL
     with nogil:
-        rle1_kernel(src_ptr, size, &dst[0], npix, &res)
+        rle1_kernel(src_ptr, size, &dst[0], npix, &res, rle1_path)
     return outcome_tuple(&res)
 
 

@@ -1,5 +1,3 @@
-"""Type stub for the compiled encode kernels (see ``_encode.pyx``)."""
-
 from typing import Any
 
 __test__: dict[str, str]

@@ -1,0 +1,170 @@
+"""Per-run bookkeeping kept on disk so memory stays bounded for any collection.
+
+A small SQLite database in a private temporary folder holds the report
+rows (previous report plus this run), the output paths claimed in this run,
+the SOP Instance UIDs seen (for duplicates) and the series members (for
+previews).  It is deleted when the run ends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+__all__ = ["COLUMNS", "RunState", "UidOwner"]
+
+#: Report columns, in order.
+COLUMNS = (
+    "input",
+    "output",
+    "status",
+    "reason",
+    "sop_instance_uid",
+    "compression_type",
+    "pixel_sha256",
+)
+
+_SCHEMA = """
+CREATE TABLE rows (input TEXT PRIMARY KEY, seq INTEGER, output TEXT, status TEXT, reason TEXT,
+                   sop_instance_uid TEXT, compression_type TEXT, pixel_sha256 TEXT);
+CREATE INDEX rows_seq ON rows (seq);
+CREATE TABLE claims (key TEXT PRIMARY KEY, input TEXT);
+CREATE TABLE uids (uid TEXT PRIMARY KEY, fingerprint TEXT, output TEXT, input TEXT,
+                   path TEXT, member TEXT);
+CREATE TABLE series (series_uid TEXT, modality TEXT, position REAL, output TEXT);
+CREATE INDEX series_uid ON series (series_uid);
+"""
+_BATCH = 500
+
+
+class UidOwner(NamedTuple):
+    """The first input seen with a SOP Instance UID."""
+
+    fingerprint: str
+    output: str
+    shown: str
+    path: str
+    member: str | None
+
+
+class RunState:
+    """The bookkeeping of one run.
+
+    Parameters
+    ----------
+    folder : Path
+        A private temporary folder; the database file is created in it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._db = sqlite3.connect(folder / "state.sqlite")
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self._seq = 0
+        self._pending = 0
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= _BATCH:
+            self._db.commit()
+            self._pending = 0
+
+    def put_row(self, row: Mapping[str, str]) -> None:
+        """Add or replace the report row of ``row['input']`` (latest wins)."""
+        self._seq += 1
+        values = [row.get(column, "") or "" for column in COLUMNS]
+        self._db.execute(
+            "INSERT OR REPLACE INTO rows (input, seq, output, status, reason, sop_instance_uid,"
+            " compression_type, pixel_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [values[0], self._seq, *values[1:]],
+        )
+        self._tick()
+
+    def load_rows(self, rows: Iterable[Mapping[str, str]]) -> int:
+        """Add the rows of a previous report; return how many."""
+        count = 0
+        for row in rows:
+            if row.get("input"):
+                self.put_row(row)
+                count += 1
+        return count
+
+    def add_note(self, input_path: str, note: str) -> None:
+        """Append ``note`` to the reason of the row of ``input_path``."""
+        self._db.execute(
+            "UPDATE rows SET reason = CASE WHEN reason = '' THEN ? ELSE reason || '; ' || ? END"
+            " WHERE input = ?",
+            (note, note, input_path),
+        )
+
+    def rows(self) -> Iterator[dict[str, str]]:
+        """Yield every row, oldest first."""
+        self._db.commit()
+        cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM rows ORDER BY seq")
+        for values in cursor:
+            yield dict(zip(COLUMNS, values, strict=True))
+
+    def status_counts(self) -> dict[str, int]:
+        """Return the number of rows per status."""
+        cursor = self._db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status")
+        return dict(cursor)
+
+    def claim(self, key: str, input_path: str) -> str | None:
+        """Claim output ``key`` for ``input_path``; return the owner if already claimed."""
+        found = self._db.execute("SELECT input FROM claims WHERE key = ?", (key,)).fetchone()
+        if found is not None:
+            return str(found[0]) if found[0] != input_path else None
+        self._db.execute("INSERT INTO claims VALUES (?, ?)", (key, input_path))
+        self._tick()
+        return None
+
+    def uid_owner(self, uid: str) -> UidOwner | None:
+        """Return the first file seen with SOP Instance UID ``uid``, or None."""
+        found = self._db.execute(
+            "SELECT fingerprint, output, input, path, member FROM uids WHERE uid = ?", (uid,)
+        ).fetchone()
+        if found is None:
+            return None
+        fingerprint, output, shown, path, member = found
+        return UidOwner(fingerprint or "", output, shown, path, member)
+
+    def add_uid(self, uid: str, output: str, shown: str, path: str, member: str | None) -> None:
+        """Remember the first file seen with ``uid`` (its content hash is computed on demand)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO uids VALUES (?, '', ?, ?, ?, ?)",
+            (uid, output, shown, path, member),
+        )
+        self._tick()
+
+    def set_fingerprint(self, uid: str, fingerprint: str) -> None:
+        """Store the content hash of the first file with ``uid``."""
+        self._db.execute("UPDATE uids SET fingerprint = ? WHERE uid = ?", (fingerprint, uid))
+
+    def add_series_member(
+        self, series_uid: str, modality: str, position: float | None, output: str
+    ) -> None:
+        """Remember that ``output`` is a slice of ``series_uid``."""
+        self._db.execute(
+            "INSERT INTO series VALUES (?, ?, ?, ?)", (series_uid, modality, position, output)
+        )
+        self._tick()
+
+    def series(self) -> Iterator[tuple[str, str, list[str]]]:
+        """Yield (series UID, modality, outputs ordered by position) per series."""
+        self._db.commit()
+        uids = [
+            str(r[0])
+            for r in self._db.execute("SELECT DISTINCT series_uid FROM series ORDER BY 1")
+        ]
+        for uid in uids:
+            members = self._db.execute(
+                "SELECT modality, output FROM series WHERE series_uid = ? "
+                "ORDER BY position IS NULL, position, output",
+                (uid,),
+            ).fetchall()
+            yield uid, str(members[0][0]), [str(m[1]) for m in members]

@@ -1,0 +1,272 @@
+"""Build the standard file for an Elscint input and write files atomically.
+
+The standard file is what a Philips workstation would export: the decoded
+image in (7FE0,0010), Explicit VR Little Endian, the private compressed
+stream and compression type removed, a regenerated file meta group, and
+every other element copied byte for byte from the input (splicing, not
+re-encoding).  Implicit VR input is re-encoded header by header with
+:mod:`elscint_codec.converter.transcode`; values keep their bytes.
+
+Files are written to a temporary name with the one fixed prefix
+:data:`TEMP_PREFIX` in the target folder, flushed to disk, and renamed by
+the caller with :func:`os.replace`, so a killed run never leaves a partial
+output file under its final name.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import secrets
+import shutil
+import struct
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from elscint_codec.constants import (
+    IMPLEMENTATION_CLASS_UID,
+    IMPLEMENTATION_VERSION_NAME,
+    TEMP_PREFIX,
+)
+from elscint_codec.converter.header import PIXEL_DATA, Header
+from elscint_codec.converter.pixels import Decoded
+from elscint_codec.converter.scan import EXPLICIT_VR_LITTLE_ENDIAN, ParsedFile
+from elscint_codec.converter.transcode import VrRules, element_header, transcode
+from elscint_codec.errors import DatasetError
+
+__all__ = [
+    "IMPLEMENTATION_CLASS_UID",
+    "IMPLEMENTATION_VERSION_NAME",
+    "TEMP_PREFIX",
+    "batch_sync_available",
+    "copy_to_temp",
+    "file_meta",
+    "remove_leftover_temp_files",
+    "standard_file",
+    "sync_tree",
+    "write_temp",
+]
+
+
+_KEPT_META = (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102)
+
+
+def _padded(value: bytes, vr: str) -> bytes:
+    if len(value) % 2 == 0:
+        return value
+    return value + (b"\0" if vr in ("UI", "OB", "UN") else b" ")
+
+
+def _meta_element(tag: int, vr: str, value: bytes) -> bytes:
+    value = _padded(value, vr)
+    return element_header(tag, vr, len(value)) + value
+
+
+def file_meta(sop_class_uid: str, sop_instance_uid: str, kept: Iterable[bytes] = ()) -> bytes:
+    """Return the encoded file meta group (0002) of a standard output file.
+
+    Parameters
+    ----------
+    sop_class_uid, sop_instance_uid : str
+        Become Media Storage SOP Class / Instance UID.
+    kept : iterable of bytes
+        Already encoded optional meta elements copied from the input, in tag
+        order, all after (0002,0013).
+    """
+    body = b"".join(
+        [
+            _meta_element(0x00020001, "OB", b"\x00\x01"),
+            _meta_element(0x00020002, "UI", sop_class_uid.encode("ascii")),
+            _meta_element(0x00020003, "UI", sop_instance_uid.encode("ascii")),
+            _meta_element(0x00020010, "UI", EXPLICIT_VR_LITTLE_ENDIAN.encode("ascii")),
+            _meta_element(0x00020012, "UI", IMPLEMENTATION_CLASS_UID.encode("ascii")),
+            _meta_element(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME.encode("ascii")),
+            *kept,
+        ]
+    )
+    return _meta_element(0x00020000, "UL", struct.pack("<I", len(body))) + body
+
+
+def _fix_group_lengths(items: list[tuple[int, bytes]], groups: set[int] | None) -> None:
+    """Recompute (gggg,0000) of ``groups`` (all groups when None) in place."""
+    for index, (tag, encoded) in enumerate(items):
+        group = tag >> 16
+        if tag & 0xFFFF or (groups is not None and group not in groups):
+            continue
+        total = sum(len(b) for t, b in items if t >> 16 == group and t & 0xFFFF)
+        items[index] = (tag, encoded[:-4] + struct.pack("<I", total))
+
+
+def standard_file(
+    buf: Any, parsed: ParsedFile, header: Header, decoded: Decoded
+) -> list[bytes | memoryview]:
+    """Return the pieces of the standard file for an Elscint input.
+
+    Raises
+    ------
+    DatasetError
+        SOP Class UID or SOP Instance UID is missing, so no file meta can be built.
+    """
+    if not header.sop_instance_uid or not header.sop_class_uid:
+        what = "(0008,0018) SOP Instance UID" if not header.sop_instance_uid else "SOP Class UID"
+        raise DatasetError(f"{what} is missing, so no valid file meta can be written")
+    removed = set(header.removed)
+    kept = [e for e in parsed.elements if e.tag not in removed]
+    if parsed.implicit:
+        rules = VrRules(header.pixel_representation, header.bits_allocated)
+        items = transcode(buf, kept, rules)
+        changed: set[int] | None = None
+    else:
+        items = [(e.tag, bytes(buf[e.start : e.end])) for e in kept]
+        changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
+    value = decoded.value
+    pad = b"\0" if len(value) % 2 else b""
+    pixel = element_header(PIXEL_DATA, decoded.vr, len(value) + len(pad))
+    position = next((i for i, (tag, _) in enumerate(items) if tag > PIXEL_DATA), len(items))
+    items.insert(position, (PIXEL_DATA, b""))
+    _fix_group_lengths(items, changed)
+    meta_kept = [
+        bytes(buf[e.start : e.end]) for e in parsed.meta if e.tag in _KEPT_META and e.vr != ""
+    ]
+    pieces: list[bytes | memoryview] = [
+        bytes(128),
+        b"DICM",
+        file_meta(header.sop_class_uid, header.sop_instance_uid, meta_kept),
+    ]
+    for tag, encoded in items:
+        if tag == PIXEL_DATA:
+            pieces.extend((pixel, value, pad))
+        else:
+            pieces.append(encoded)
+    return pieces
+
+
+def _temp_path(directory: Path) -> Path:
+    return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+
+
+def _open_temp(directory: Path) -> tuple[Path, int]:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = _temp_path(directory)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    return path, fd
+
+
+def write_temp(
+    directory: Path, pieces: Iterable[bytes | memoryview], *, sync: bool = True
+) -> Path:
+    """Write ``pieces`` to a new temporary file in ``directory``.
+
+    With ``sync`` the file is flushed to disk before returning; without, the
+    caller must call :func:`sync_tree` before renaming it.
+
+    Returns
+    -------
+    Path
+        The temporary file; the caller renames it with :func:`os.replace`.
+    """
+    path, fd = _open_temp(directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.writelines(pieces)
+            stream.flush()
+            if sync:
+                os.fsync(stream.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def copy_to_temp(directory: Path, source: IO[bytes], *, sync: bool = True) -> Path:
+    """Copy the readable binary stream ``source`` to a temporary file in ``directory``."""
+    path, fd = _open_temp(directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            shutil.copyfileobj(source, stream, 1 << 20)
+            stream.flush()
+            if sync:
+                os.fsync(stream.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+_SYNCFS = _load_syncfs()
+
+
+def batch_sync_available() -> bool:
+    """Whether :func:`sync_tree` can flush many files at once (Linux ``syncfs``)."""
+    return _SYNCFS is not None
+
+
+def sync_tree(root: Path) -> None:
+    """Flush every file written on the file system of ``root`` to disk (one ``syncfs``).
+
+    One call costs about as much as one ``fsync``, so the converter writes a
+    batch of temporary files without ``fsync``, calls this once, and only
+    then renames them to their final names.
+
+    Raises
+    ------
+    OSError
+        The flush failed (e.g. an I/O error or a full disk on write-back).
+    """
+    if _SYNCFS is None:  # pragma: no cover - callers check batch_sync_available()
+        raise OSError(errno.ENOSYS, "syncfs is not available here")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        if _SYNCFS(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(root))
+    finally:
+        os.close(fd)
+
+
+def remove_leftover_temp_files(root: Path) -> tuple[int, int]:
+    """Delete the temporary files a killed run left under ``root``.
+
+    Returns
+    -------
+    tuple of int
+        Number of files removed, and the total size in bytes of the other
+        files found under ``root`` (the output already written).
+    """
+    removed = total = 0
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif not entry.is_file(follow_symlinks=False):
+                    continue
+                elif entry.name.startswith(TEMP_PREFIX):
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+                else:
+                    total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+    return removed, total

@@ -1,0 +1,110 @@
+"""The element scanner: byte ranges agree with pydicom; damaged files raise, never crash."""
+
+from __future__ import annotations
+
+import io
+
+import pydicom
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convert_builders import IMPLICIT, dicom_files, elscint_dataset, elscint_file, write
+from elscint_codec.converter import ConvertOptions, convert
+from elscint_codec.converter.header import read_header
+from elscint_codec.converter.scan import NotDicomError, looks_like_dicom, parse
+from elscint_codec.errors import DatasetError
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("scan") / "IM1"
+    elscint_file(path, 1)
+    return path.read_bytes()
+
+
+def _pydicom_positions(data: bytes) -> dict[int, tuple[int, int]]:
+    """(value offset, value length) of each top-level element, as pydicom sees them."""
+    dataset = pydicom.dcmread(io.BytesIO(data))
+    found = {}
+    for tag in list(dataset.keys()):
+        raw = dataset.get_item(tag)
+        if hasattr(raw, "value_tell") and raw.length != 0xFFFFFFFF:
+            found[int(tag)] = (raw.value_tell, raw.length)
+    return found
+
+
+@pytest.mark.parametrize("implicit", [False, True])
+def test_positions_agree_with_pydicom(tmp_path, implicit):
+    ds, _ = elscint_dataset(3)
+    path = write(ds, tmp_path / "IM1", ts=IMPLICIT if implicit else "1.3.46.670589.33.1.4.1",
+                 implicit=implicit)  # fmt: skip
+    data = path.read_bytes()
+    parsed = parse(data)
+    assert parsed.implicit is implicit
+    expected = _pydicom_positions(data)
+    mine = {e.tag: (e.value_start, e.length) for e in parsed.elements}
+    assert len(expected) > 20
+    for tag, position in expected.items():
+        assert mine[tag] == position
+    assert parsed.elements[-1].end == len(data)
+    undefined = [e for e in parsed.elements if e.length == 0xFFFFFFFF]
+    assert [e.tag for e in undefined] == [0x00081140]  # Referenced Image Sequence
+
+
+def test_header_values(sample):
+    header = read_header(sample, parse(sample))
+    assert header.elscint
+    assert (header.rows, header.columns, header.samples, header.bits_allocated) == (16, 12, 1, 16)
+    assert header.compression == "PMSCT_RLE1"
+    assert header.patient_name == "DOE^JOHN"
+    assert header.removed == (0x07A1100A, 0x07A11011)
+    assert header.slice_position == pytest.approx(3.0)
+
+
+def test_not_dicom():
+    for data in (b"", b"hello world" * 20, bytes(200), b"%PDF-1.4" + bytes(300)):
+        assert not looks_like_dicom(data)
+        with pytest.raises(NotDicomError):
+            parse(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_every_prefix_raises_cleanly_or_parses_a_prefix(sample, data):
+    cut = data.draw(st.integers(min_value=0, max_value=len(sample) - 1))
+    prefix = sample[:cut]
+    full = [(e.tag, e.start, e.end) for e in parse(sample).elements]
+    try:
+        parsed = parse(prefix)
+    except (NotDicomError, DatasetError) as exc:
+        message = str(exc)  # plain words, never an empty message
+    else:
+        message = ""
+    if message:
+        return
+    got = [(e.tag, e.start, e.end) for e in parsed.elements]
+    assert got == full[: len(got)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_damage_never_crashes_the_converter(tmp_path_factory, sample, data):
+    position = data.draw(st.integers(min_value=128, max_value=len(sample) - 1))
+    value = data.draw(st.integers(min_value=0, max_value=255))
+    damaged = bytearray(sample)
+    damaged[position] = value
+    root = tmp_path_factory.mktemp("damaged")
+    (root / "src").mkdir()
+    (root / "src" / "IM1").write_bytes(bytes(damaged))
+    summary = convert([root / "src"], root / "out", options=ConvertOptions(jobs=1, previews=False))
+    assert summary.total == 1
+    assert summary.failed + summary.converted + summary.copied + summary.skipped == 1
+    if summary.converted:
+        (name,) = dicom_files(root / "out")
+        written = (root / "out" / name).read_bytes()
+        parsed = parse(written)  # whatever was written is well-formed
+        header = read_header(written, parsed)
+        pixel = parsed.find(0x7FE00010)
+        assert pixel is not None
+        assert pixel.length == header.rows * header.columns * 2
