@@ -47,7 +47,9 @@ def _facts(benchmarks: list[dict[str, Any]]) -> dict[str, str]:
 def report(data: dict[str, Any], stat: str = "min") -> list[str]:
     """Return the report lines for a pytest-benchmark JSON document."""
     benchmarks = data["benchmarks"]
-    lines = [f"statistic: {stat} per call; machine: {data['machine_info'].get('cpu', {})}"]
+    cpu = data["machine_info"].get("cpu", {})
+    machine = f"{cpu.get('brand_raw', '?')}, {cpu.get('count', '?')} CPUs"
+    lines = [f"statistic: {stat} per call; machine: {machine}"]
     facts = _facts(benchmarks)
     for group, times in sorted(_times(benchmarks, stat).items()):
         lines.append(f"\n[{group}]")
@@ -69,8 +71,6 @@ def report(data: dict[str, Any], stat: str = "min") -> list[str]:
             lines.append(f"  {role}: " + "; ".join(parts))
         if "threads-1" in times and "threads-2" in times:
             lines.append(f"  2-thread speed-up: {times['threads-1'] / times['threads-2']:.2f}x")
-        if "ctypes-noop" in times and "api-1x1" in times:
-            lines.append("  (compare with the PET decode times above)")
     return lines
 
 

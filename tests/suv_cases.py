@@ -8,15 +8,19 @@ in ``suv_published_cases.py``.
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PET_STORAGE = "1.2.840.10008.5.1.4.1.1.128"
 ELSCINT_TS = "1.3.46.670589.33.1.4.1"
@@ -60,6 +64,20 @@ BASE: dict[str, Any] = {
 }
 
 
+def _allow_long_ds(build: Callable[P, R]) -> Callable[P, R]:
+    """Run ``build`` with pydicom's warning about too long DS values silenced."""
+
+    @functools.wraps(build)
+    def quiet(*args: P.args, **kwargs: P.kwargs) -> R:
+        with warnings.catch_warnings():
+            # published values such as "0.453901487278775" are longer than DS allows
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"pydicom\.")
+            return build(*args, **kwargs)
+
+    return quiet
+
+
+@_allow_long_ds
 def pet_series(
     count: int = 3,
     *,
@@ -88,39 +106,6 @@ def pet_series(
     ge_scan : value of GE (0009,xx0D) scan_datetime
     pixels : one 2-D uint16/int16 array per slice (default 4 x 4 ramp)
     """
-    with warnings.catch_warnings():
-        # published values such as "0.453901487278775" are longer than DS allows
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"pydicom\.")
-        return _build(
-            count,
-            per_slice,
-            philips,
-            philips_block,
-            foreign_creator,
-            ge_scan,
-            ge_creator,
-            pixels,
-            study_uid,
-            series_uid,
-            base,
-            attrs,
-        )
-
-
-def _build(
-    count,
-    per_slice,
-    philips,
-    philips_block,
-    foreign_creator,
-    ge_scan,
-    ge_creator,
-    pixels,
-    study_uid,
-    series_uid,
-    base,
-    attrs,
-) -> list[Dataset]:
     merged: dict[str, Any] = dict(base or {})
     merged.update(attrs)
     study_uid = study_uid or generate_uid()

@@ -123,3 +123,39 @@ def test_paths_round_trip_large_images(path, seed):
     with using(path):
         np.testing.assert_array_equal(pmsct_rle1_decode(encode(image), 512, 512), image)
         np.testing.assert_array_equal(pmsct_rle1_decode(encode(noise), 144, 144), noise)
+
+
+def as_output(kernel, memory: np.ndarray) -> np.ndarray:
+    return memory if kernel is _core.rgb1_decode_into else memory.view(np.uint16)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "src", "dst", "separate"),
+    [
+        (_core.rle1_decode_into, slice(0, 3), slice(2, 10), slice(4, 12)),
+        (_core.raw16_into, slice(0, 8), slice(6, 14), slice(8, 16)),
+        (_core.rgb1_decode_into, slice(4, 10), slice(0, 6), slice(10, 16)),
+    ],
+)
+def test_kernels_refuse_to_decode_in_place(kernel, src, dst, separate):
+    memory = np.zeros(32, dtype=np.uint8)
+    memory[:3] = [0xA5, 0x03, 0x01]
+    with pytest.raises(ValueError, match="in place"):
+        kernel(memory[src], as_output(kernel, memory[dst]))
+    kernel(memory[src], as_output(kernel, memory[separate]))  # adjacent ranges are fine
+
+
+@pytest.mark.parametrize("kernel", [_core.rle1_decode_into, _core.raw16_into])
+def test_kernels_refuse_misaligned_16_bit_output(kernel):
+    memory = np.zeros(64, dtype=np.uint8)
+    misaligned = memory[33:41].view(np.uint16)
+    assert not misaligned.flags.aligned
+    with pytest.raises(ValueError, match="aligned"):
+        kernel(bytes([1] * 8), misaligned)
+
+
+def test_public_decoder_refuses_misaligned_out():
+    memory = np.zeros(64, dtype=np.uint8)
+    out = memory[1:9].view(np.uint16).reshape(2, 2)
+    with pytest.raises(ValueError, match="aligned"):
+        pmsct_rle1_decode(b"\xa5\x03\x01", 2, 2, out=out)

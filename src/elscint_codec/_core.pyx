@@ -7,8 +7,10 @@ and :func:`elscint_codec.pmsct_rgb1_decode`, which validate their arguments,
 allocate the output and turn status codes into exceptions and warnings.
 
 Every read is checked against the input length and every write against the
-output length; the loops run without the GIL.  A kernel returns a status
-tuple ``(status, pixels, offset, tail, tail_offset)``:
+output length; the loops run without the GIL.  Each function raises
+``ValueError`` when the output overlaps the input (no decoding in place) or
+when a 16-bit output is not aligned.
+A kernel returns a status tuple ``(status, pixels, offset, tail, tail_offset)``:
 
 status
     ``OK`` (0) or ``TRUNCATED`` (1).
@@ -388,6 +390,27 @@ cdef void rgb1_kernel(const uint8_t* src, Py_ssize_t size,
         res.tail_offset = i
 
 
+cdef inline bint overlaps(const void* a, Py_ssize_t a_bytes, const void* b,
+                          Py_ssize_t b_bytes) noexcept:
+    """Return whether two non-empty byte ranges share memory."""
+    cdef size_t a0 = <size_t>a, b0 = <size_t>b
+    return (a_bytes > 0 and b_bytes > 0
+            and a0 < b0 + <size_t>b_bytes and b0 < a0 + <size_t>a_bytes)
+
+
+cdef int check_not_in_place(const void* src, Py_ssize_t src_bytes, const void* dst,
+                            Py_ssize_t dst_bytes) except -1:
+    if overlaps(src, src_bytes, dst, dst_bytes):
+        raise ValueError("cannot decode in place: out overlaps data")
+    return 0
+
+
+cdef int check_aligned(const uint16_t* dst) except -1:
+    if (<size_t>dst) % sizeof(uint16_t):
+        raise ValueError("out must be aligned: its 16-bit values start at an odd address")
+    return 0
+
+
 cdef tuple outcome_tuple(Outcome* res):
     return (res.status, res.pixels, res.offset, res.tail, res.tail_offset)
 
@@ -402,6 +425,8 @@ def rle1_decode_into(const uint8_t[::1] src, uint16_t[::1] dst):
     cdef Py_ssize_t size = src.shape[0]
     cdef Py_ssize_t npix = dst.shape[0]
     cdef const uint8_t* src_ptr = &src[0] if size > 0 else NULL
+    check_aligned(&dst[0])
+    check_not_in_place(src_ptr, size, &dst[0], 2 * npix)
     with nogil:
         rle1_kernel(src_ptr, size, &dst[0], npix, &res, rle1_path)
     return outcome_tuple(&res)
@@ -417,6 +442,8 @@ def raw16_into(const uint8_t[::1] src, uint16_t[::1] dst):
         raise ValueError("raw16_into needs exactly two source bytes per output value")
     if npix == 0:
         return
+    check_aligned(&dst[0])
+    check_not_in_place(&src[0], 2 * npix, &dst[0], 2 * npix)
     with nogil:
         raw16_kernel(&src[0], &dst[0], npix)
 
@@ -432,6 +459,7 @@ def rgb1_decode_into(const uint8_t[::1] src, uint8_t[::1] dst):
     cdef const uint8_t* src_ptr = &src[0] if size > 0 else NULL
     if dst.shape[0] % 3:
         raise ValueError("rgb1_decode_into needs an output length divisible by 3")
+    check_not_in_place(src_ptr, size, &dst[0], dst.shape[0])
     with nogil:
         rgb1_kernel(src_ptr, size, &dst[0], npix, &res)
     return outcome_tuple(&res)

@@ -14,20 +14,31 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import platform
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from elscint_codec._version import __version__
 
+if TYPE_CHECKING:
+    from elscint_codec.converter.options import Summary
+
 __all__ = [
+    "SOURCES_HELP",
     "Formatter",
+    "add_command",
+    "add_jobs_option",
     "add_logging_options",
+    "add_sources",
     "build_parser",
+    "is_inside",
     "logging_session",
     "main",
+    "print_outputs",
     "version_text",
 ]
 
@@ -49,6 +60,9 @@ examples:
 exit codes: 0 all done, 1 some inputs failed, 2 usage error,
             3 fatal (nothing could be written), 130 interrupted
 Run 'elscint COMMAND --help' for the options of one command."""
+
+#: Help of SOURCE for the commands that read folders, single files and zip archives.
+SOURCES_HELP = "folder, DICOM file or .zip archive"
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
@@ -91,6 +105,71 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
         print(version_text())
         parser.exit()
+
+
+def add_command(
+    subparsers: Any,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    *,
+    summary: str,
+    description: str,
+    epilog: str,
+    formatter_class: type[argparse.HelpFormatter] = Formatter,
+) -> argparse.ArgumentParser:
+    """Add subcommand ``name`` that calls ``run(args)``; return its parser.
+
+    ``summary`` is the one-line help in ``elscint --help``.
+    """
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=formatter_class,
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def add_sources(
+    parser: argparse.ArgumentParser,
+    *,
+    help_text: str = SOURCES_HELP,
+    parse: Callable[[str], Any] = str,
+) -> None:
+    """Add the positional ``SOURCE [SOURCE ...]`` (``args.sources``), each read by ``parse``."""
+    parser.add_argument("sources", nargs="+", type=parse, metavar="SOURCE", help=help_text)
+
+
+def add_jobs_option(parser: argparse.ArgumentParser, *, parse: Callable[[str], int] = int) -> None:
+    """Add ``-j/--jobs N``, the number of worker processes (all cores by default)."""
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=parse,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores, %(default)s on this computer)",
+    )
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Return whether ``path`` is ``folder`` or lies below it (both already resolved)."""
+    return path == folder or folder in path.parents
+
+
+def print_outputs(summary: Summary, *, label_width: int = 0) -> None:
+    """Print where a conversion put its report and previews, then its notes.
+
+    The labels are padded to ``label_width`` characters to line up with other lines.
+    """
+    if summary.report_csv is not None:
+        print(f"{'report:':<{label_width}} {summary.report_csv}")
+    if summary.previews:
+        print(f"{'previews:':<{label_width}} {summary.previews[0].parent}")
+    for note in summary.notes:
+        print(note)
 
 
 def add_logging_options(parser: argparse.ArgumentParser, *, log_file: bool = True) -> None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from elscint_codec.cli import Formatter, add_logging_options, logging_session
+from elscint_codec.cli import (
+    add_command,
+    add_jobs_option,
+    add_logging_options,
+    add_sources,
+    logging_session,
+    print_outputs,
+)
 from elscint_codec.converter.options import EXIT_USAGE, LAYOUTS, ConvertOptions, Progress, Summary
 
 __all__ = ["add_parser", "run"]
 
+SUMMARY = "convert Elscint files to standard DICOM"
 DESCRIPTION = """\
 Convert every Elscint-compressed file under SOURCE (folders, single files or
 .zip archives; DICOM files are found by content, with or without extension)
@@ -54,16 +61,10 @@ _PLAN_VERBS = {
 
 def add_parser(subparsers: Any) -> None:
     """Add ``convert`` to ``subparsers``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "convert",
-        help="convert Elscint files to standard DICOM",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=Formatter,
+    parser = add_command(
+        subparsers, "convert", run, summary=SUMMARY, description=DESCRIPTION, epilog=EPILOG
     )
-    parser.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="folder, DICOM file or .zip archive"
-    )
+    add_sources(parser)
     parser.add_argument(
         "-o",
         "--output",
@@ -72,14 +73,7 @@ def add_parser(subparsers: Any) -> None:
         default=argparse.SUPPRESS,
         help="output folder, created if needed; never inside a SOURCE",
     )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: all cores, %(default)s on this computer)",
-    )
+    add_jobs_option(parser, parse=_jobs)
     parser.add_argument(
         "--layout",
         choices=LAYOUTS,
@@ -111,7 +105,6 @@ def add_parser(subparsers: Any) -> None:
     )
     _add_extensions(parser)
     add_logging_options(parser)
-    parser.set_defaults(func=run)
 
 
 def _add_extensions(parser: argparse.ArgumentParser) -> None:
@@ -228,12 +221,7 @@ def _print_summary(summary: Summary, quiet: bool) -> None:
     print(summary.line())
     if summary.duplicates:
         print(f"{summary.duplicates} duplicate file(s) were written once (see the report)")
-    if summary.report_csv is not None:
-        print(f"report: {summary.report_csv}")
-    if summary.previews:
-        print(f"previews: {summary.previews[0].parent}")
-    for note in summary.notes:
-        print(note)
+    print_outputs(summary)
     if summary.interrupted:
         print("interrupted: run the same command again to finish the rest")
     elif summary.failed:

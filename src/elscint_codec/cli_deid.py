@@ -29,6 +29,7 @@ from pydicom.errors import InvalidDicomError
 
 from elscint_codec._version import __version__
 from elscint_codec.atomic import dataset_bytes, write_bytes
+from elscint_codec.cli import Formatter, add_command, add_sources, is_inside
 from elscint_codec.constants import (
     PRIVATE_CREATOR,
     PRIVATE_GROUP,
@@ -51,6 +52,7 @@ __all__ = ["add_parser", "main", "run"]
 
 REPORT_NAME = "elscint-deid-report"
 DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
+SUMMARY = "de-identify DICOM files (PS3.15, PET-safe defaults)"
 DESCRIPTION = """\
 De-identify standard or Elscint-compressed DICOM files (PS3.15 Basic Profile with
 options; the default pet-safe preset keeps what SUV and PET/CT fusion need) into
@@ -75,9 +77,7 @@ class Row:
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "sources", nargs="+", type=Path, metavar="SOURCE", help="files or folders (recursed)"
-    )
+    add_sources(parser, help_text="files or folders (recursed)", parse=Path)
     parser.add_argument(
         "-o",
         "--output",
@@ -137,34 +137,16 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _formatter() -> type[argparse.HelpFormatter]:
-    """Return the ``elscint`` help formatter (shows every default), if available."""
-    try:
-        from elscint_codec.cli import Formatter  # imported late: cli imports this module
-    except ImportError:  # pragma: no cover - the command module is optional here
-        return argparse.RawDescriptionHelpFormatter
-    return Formatter
-
-
 def add_parser(subparsers: Any) -> None:
     """Add the ``deid`` subcommand to an ``argparse`` subparsers object."""
-    parser = subparsers.add_parser(
-        "deid",
-        help="de-identify DICOM files (PS3.15, PET-safe defaults)",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=_formatter(),
+    parser = add_command(
+        subparsers, "deid", run, summary=SUMMARY, description=DESCRIPTION, epilog=EXAMPLES
     )
     _configure(parser)
-    parser.set_defaults(func=run)
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _check_paths(args: argparse.Namespace) -> str | None:
@@ -173,12 +155,12 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         if not source.exists():
             return f"SOURCE {source} does not exist"
         src = source.resolve()
-        if src.is_dir() and _inside(output, src):
+        if src.is_dir() and is_inside(output, src):
             return f"OUTPUT {args.output} lies inside SOURCE {source}; choose another folder"
-        if args.linkage is not None and src.is_dir() and _inside(args.linkage.resolve(), src):
+        if args.linkage is not None and src.is_dir() and is_inside(args.linkage.resolve(), src):
             return "the linkage file must not be written inside a SOURCE"
     for name, path in (("linkage file", args.linkage), ("key file", args.key)):
-        if path is not None and _inside(path.resolve(), output):
+        if path is not None and is_inside(path.resolve(), output):
             return f"the {name} must not lie inside OUTPUT (it would travel with the data)"
     return None
 
@@ -386,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="elscint deid",
         description=DESCRIPTION,
         epilog=EXAMPLES,
-        formatter_class=_formatter(),
+        formatter_class=Formatter,
     )
     _configure(parser)
     return run(parser.parse_args(argv))

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from elscint_codec.cli import Formatter, add_logging_options, logging_session
+from elscint_codec.cli import (
+    add_command,
+    add_jobs_option,
+    add_logging_options,
+    logging_session,
+    print_outputs,
+)
 from elscint_codec.converter.options import EXIT_FATAL, EXIT_USAGE
 
 __all__ = ["DEFAULT_FOLDER", "add_parser", "run"]
 
 DEFAULT_FOLDER = "elscint-demo"
 
+SUMMARY = "generate a sample study and convert it"
 DESCRIPTION = """\
 Write a synthetic Philips GEMINI TF PET/CT study (CT, PET and a fused colour
 capture, all Elscint-compressed, patient 'PHANTOM^...') to FOLDER/input,
@@ -32,12 +38,8 @@ the PNG files in FOLDER/output/previews."""
 
 def add_parser(subparsers: Any) -> None:
     """Add ``demo`` to ``subparsers``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "demo",
-        help="generate a sample study and convert it",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=Formatter,
+    parser = add_command(
+        subparsers, "demo", run, summary=SUMMARY, description=DESCRIPTION, epilog=EPILOG
     )
     parser.add_argument(
         "folder", nargs="?", default=DEFAULT_FOLDER, metavar="FOLDER", help="demo folder"
@@ -45,16 +47,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=0, help="another seed, another patient")
     parser.add_argument("--ct-slices", type=int, default=16, metavar="N", help="CT slices")
     parser.add_argument("--pet-slices", type=int, default=16, metavar="N", help="PET slices")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: all cores, %(default)s on this computer)",
-    )
+    add_jobs_option(parser)
     add_logging_options(parser, log_file=False)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"elscint demo: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if not args.quiet:
-            print(f"wrote {len(files)} Elscint-compressed sample files to {source}")
-        options = ConvertOptions(jobs=args.jobs, overwrite=True, verify=True)
+            print(f"wrote {len(files)} Elscint-compressed sample files to {source}:")
+            for line in _describe_series(files):
+                print(f"  {line}")
+        options = ConvertOptions(jobs=args.jobs, overwrite=True, verify=True, suv=True)
         summary = convert([source], output, options=options)
     if summary.fatal:
         print(f"elscint demo: error: {summary.fatal}", file=sys.stderr)
@@ -88,10 +84,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary.line())
         print(f"standard DICOM: {output}")
-        if summary.report_csv is not None:
-            print(f"report:         {summary.report_csv}")
-        if summary.previews:
-            print(f"previews:       {summary.previews[0].parent}")
+        print_outputs(summary, label_width=len("standard DICOM:"))
         print(f"next: open {output} in 3D Slicer (DICOM module, Import), or try")
         print(f"      elscint info {source}")
     return summary.exit_code
+
+
+def _describe_series(files: list[Path]) -> list[str]:
+    """Return one line per series of ``files``: folder, count, what the headers say."""
+    from pydicom import dcmread
+
+    from elscint_codec.dicom import compression_type
+
+    series: dict[str, list[Path]] = {}
+    for path in files:
+        series.setdefault(path.parent.name, []).append(path)
+    lines = []
+    for name, paths in sorted(series.items()):
+        ds = dcmread(paths[0], stop_before_pixels=True)
+        size = f"{ds.Rows} x {ds.Columns}"
+        what = f"{ds.get('Modality', '?')} {ds.get('SeriesDescription', '')}".strip()
+        lines.append(f"{name}/: {len(paths)} file(s), {what}, {size}, {compression_type(ds)}")
+    return lines

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any, TextIO
 
-from elscint_codec.cli import Formatter, add_logging_options, logging_session
+from elscint_codec.cli import (
+    add_command,
+    add_jobs_option,
+    add_logging_options,
+    add_sources,
+    logging_session,
+)
 from elscint_codec.converter.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 __all__ = ["add_parser", "format_survey", "run"]
 
+SUMMARY = "show what a folder, file or zip holds (writes nothing)"
 DESCRIPTION = """\
 Look at every file under SOURCE (folders, files, .zip archives) and say what
 is there: Elscint-compressed, standard DICOM, DICOMDIR or not DICOM; patients,
@@ -32,29 +38,15 @@ exit codes: 0 nothing wrong found, 1 damaged or unsupported files found,
 
 def add_parser(subparsers: Any) -> None:
     """Add ``info`` to ``subparsers``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "info",
-        help="show what a folder, file or zip holds (writes nothing)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=Formatter,
+    parser = add_command(
+        subparsers, "info", run, summary=SUMMARY, description=DESCRIPTION, epilog=EPILOG
     )
-    parser.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="folder, DICOM file or .zip archive"
-    )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: all cores, %(default)s on this computer)",
-    )
+    add_sources(parser)
+    add_jobs_option(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the findings as JSON instead of text"
     )
     add_logging_options(parser, log_file=False)
-    parser.set_defaults(func=run)
 
 
 def format_survey(result: Any, out: TextIO) -> None:

@@ -9,8 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from elscint_codec.cli import add_command, add_sources, is_inside
+
 __all__ = ["add_parser", "run"]
 
+SUMMARY = "compute SUV factors of PET series"
 DESCRIPTION = """\
 Find the PET series in SOURCE files or folders (Elscint-compressed or standard
 DICOM), compute the factors that turn their pixel values into standardised
@@ -33,14 +36,16 @@ exit codes:
 
 def add_parser(subparsers: Any) -> None:
     """Add the ``suv`` subcommand to an argparse subparsers object."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "suv",
-        help="compute SUV factors of PET series",
+        run,
+        summary=SUMMARY,
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="DICOM file or folder")
+    add_sources(parser, help_text="DICOM file or folder")
     parser.add_argument(
         "-o", "--output", metavar="OUT", type=Path, default=None,
         help="folder for the JSON/CSV report and optional objects (default: none, print only)",
@@ -59,16 +64,11 @@ def add_parser(subparsers: Any) -> None:
         help="write a derived PET series in SUVbw units into OUT/suv-series "
         "(needs -o; default: off)",
     )  # fmt: skip
-    parser.set_defaults(func=run)
 
 
 def _usage(message: str) -> int:
     print(f"elscint suv: error: {message}", file=sys.stderr)
     return 2
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _check(args: argparse.Namespace) -> int | None:
@@ -82,7 +82,7 @@ def _check(args: argparse.Namespace) -> int | None:
         return None
     out = args.output.resolve()
     for source in sources:
-        if source.is_dir() and _inside(out, source.resolve()):
+        if source.is_dir() and is_inside(out, source.resolve()):
             return _usage(f"OUT {args.output} is inside SOURCE {source}; nothing may be "
                           "written into a source")  # fmt: skip
     try:

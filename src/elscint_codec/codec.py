@@ -69,8 +69,7 @@ def _output(
         )
     if not out.flags.c_contiguous or not out.flags.writeable:
         raise ValueError("out must be C-contiguous and writeable")
-    if len(data) and np.may_share_memory(out, np.frombuffer(data, dtype=np.uint8)):
-        raise ValueError("cannot decode in place: out overlaps data")
+    # The kernels refuse an out that overlaps data or is misaligned.
     return out
 
 

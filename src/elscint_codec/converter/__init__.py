@@ -2,9 +2,10 @@
 
 The one entry point is :func:`convert`; :class:`ConvertOptions` holds the
 settings, :class:`Summary` the result and :class:`Progress` the records
-passed to ``on_progress``.  The package itself can be called like the
-function, so ``elscint_codec.converter(sources, output, options=...)`` works
-as well as ``from elscint_codec.converter import convert``.
+passed to ``on_progress``; ``elscint_codec.convert`` is the same function.
+:func:`convert` (and with it the whole engine) is imported on first use, so
+that ``elscint convert --help`` and the other commands that only need the
+options start quickly.
 
 Modules, each with one job: ``sources`` (walk files, folders, zips),
 ``scan``/``header`` (element byte ranges and the values needed),
@@ -18,7 +19,19 @@ report), ``verify``, ``previews``, ``progress`` (console), ``survey``
 
 from __future__ import annotations
 
-from elscint_codec.converter.engine import convert
+from typing import TYPE_CHECKING, Any
+
 from elscint_codec.converter.options import ConvertOptions, Progress, Summary
 
+if TYPE_CHECKING:
+    from elscint_codec.converter.engine import convert
+
 __all__ = ["ConvertOptions", "Progress", "Summary", "convert"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "convert":
+        from elscint_codec.converter.engine import convert
+
+        return convert
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -45,6 +46,22 @@ def report_row(outcome: Outcome) -> dict[str, str]:
         "compression_type": outcome.compression,
         "pixel_sha256": outcome.pixel_sha256,
     }
+
+
+class _BackgroundSync(threading.Thread):
+    """One ``syncfs`` of OUTPUT in a thread (the call releases the GIL while it waits)."""
+
+    def __init__(self, output: Path, batch: list[tuple[str, str, Outcome]]) -> None:
+        super().__init__(name="elscint-sync", daemon=True)
+        self.output = output
+        self.batch = batch
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            sync_tree(self.output)
+        except OSError as exc:
+            self.error = exc
 
 
 def _content_hash(item: Item) -> str:
@@ -93,39 +110,77 @@ class Committer:
         self.total: int | None = None
         self.done = 0
         self.linkage: list[Any] = []
-        self._unsynced: list[tuple[str, Path, Outcome]] = []
+        self._root = str(output)
+        self._unsynced: list[tuple[str, str, Outcome]] = []
         self._unsynced_since = 0.0
+        self._syncing: _BackgroundSync | None = None
 
     # -- putting files in place --------------------------------------------------------------
     def _install(self, outcome: Outcome) -> None:
         """Rename the temporary file into place (after a batch flush, where available)."""
         if outcome.temp is None:
             return
-        final = Path(self.output, *outcome.target.split("/"))
+        final = os.path.join(self._root, *outcome.target.split("/"))
         if not self.batch_sync:
             os.replace(outcome.temp, final)
         else:
+            if self._syncing is not None and not self._syncing.is_alive():
+                self._finish_flush()  # the last batch is on disk: name its files now
             if not self._unsynced:
                 self._unsynced_since = time.monotonic()
             self._unsynced.append((outcome.temp, final, outcome))
             waited = time.monotonic() - self._unsynced_since
             if len(self._unsynced) >= BATCH_FILES or waited > BATCH_SECONDS:
-                self.flush()
+                self._start_flush()
         outcome.temp = None
 
-    def flush(self) -> None:
-        """Flush the batch of written files to disk, then give them their final names."""
+    def _start_flush(self) -> None:
+        """Flush the current batch in the background while the next one is converted.
+
+        The files of a batch are renamed only once the flush that started after
+        they were written has returned, so a file under its final name is always
+        on disk.  At most one flush runs at a time.
+        """
+        self._finish_flush()
         batch, self._unsynced = self._unsynced, []
         if not batch:
             return
+        flush = _BackgroundSync(self.output, batch)
+        flush.start()
+        self._syncing = flush
+
+    def _finish_flush(self) -> None:
+        """Wait for the flush in progress, then rename its files (or fail them)."""
+        flush = self._syncing
+        if flush is None:
+            return
+        flush.join()
+        self._syncing = None
+        self._rename(flush.batch, flush.error)
+
+    def flush(self) -> None:
+        """Flush every written file to disk, then give the files their final names."""
+        self._finish_flush()
+        batch, self._unsynced = self._unsynced, []
+        if not batch:
+            return
+        error: OSError | None = None
         try:
             sync_tree(self.output)
+        except OSError as exc:
+            error = exc
+        self._rename(batch, error)
+
+    def _rename(self, batch: list[tuple[str, str, Outcome]], error: OSError | None) -> None:
+        try:
+            if error is not None:
+                raise error
             for temp, final, _ in batch:
                 os.replace(temp, final)
         except OSError as exc:
             self.summary.fatal = f"cannot flush the output to disk: {exc.strerror or exc}"
             for temp, final, outcome in batch:
-                if final.exists() and not Path(temp).exists():
+                if os.path.exists(final) and not os.path.exists(temp):
                     continue  # renamed before the failure
                 Path(temp).unlink(missing_ok=True)
                 self.summary.count(outcome.status, -1)

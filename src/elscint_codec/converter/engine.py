@@ -39,6 +39,8 @@ from elscint_codec.converter.writer import batch_sync_available, remove_leftover
 __all__ = ["CancelFlag", "convert"]
 
 _LOG = logging.getLogger("elscint_codec.converter")
+#: Files handed to a worker process at once (with -j 2 or more).
+CHUNK = 8
 
 
 class CancelFlag(Protocol):
@@ -98,7 +100,9 @@ class _Run:
         )
 
     def _loop(self, roots: Sequence[Root], committer: Committer) -> None:
-        pool: OrderedPool[Task, Outcome] = OrderedPool(process, self.options.workers, _crashed)
+        pool: OrderedPool[Task, Outcome] = OrderedPool(
+            process, self.options.workers, _crashed, chunk=CHUNK
+        )
         try:
             for found in iter_sources(roots):
                 if self._stopping():

@@ -8,6 +8,7 @@ tables) so folder names built from it read naturally.
 
 from __future__ import annotations
 
+import functools
 import struct
 import warnings
 from dataclasses import dataclass
@@ -34,6 +35,26 @@ DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
 PIXEL_DATA = 0x7FE00010
 
 _PN_DELIMITERS = {0x5E, 0x3D}
+_ESC = 0x1B
+#: Specific Character Set terms whose text (without escape sequences) is one plain
+#: Python codec; the same codecs pydicom uses.  Other terms go through pydicom.
+_SIMPLE_CHARSETS = {
+    "": "iso8859",
+    "ISO_IR 6": "iso8859",
+    "ISO_IR 100": "latin_1",
+    "ISO_IR 101": "iso8859_2",
+    "ISO_IR 109": "iso8859_3",
+    "ISO_IR 110": "iso8859_4",
+    "ISO_IR 126": "iso_ir_126",
+    "ISO_IR 127": "iso_ir_127",
+    "ISO_IR 138": "iso_ir_138",
+    "ISO_IR 144": "iso_ir_144",
+    "ISO_IR 148": "iso_ir_148",
+    "ISO_IR 166": "iso_ir_166",
+    "ISO_IR 192": "UTF8",
+    "GB18030": "GB18030",
+    "GBK": "GBK",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +123,11 @@ class _Reader:
     def __init__(self, buf: Any, parsed: ParsedFile) -> None:
         self.buf = buf
         self.parsed = parsed
-        self.encodings: list[str] = ["iso8859"]
-        charset = self.raw(0x00080005)
-        if charset:
-            self.encodings = _encodings(charset.decode("ascii", "replace"))
+        # Without code extensions only the first term matters; the common terms are
+        # decoded here directly, anything else through pydicom's charset tables.
+        self.charset = self.raw(0x00080005).decode("ascii", "replace")
+        first = self.charset.split("\\")[0].strip(" \0")
+        self.codec = _SIMPLE_CHARSETS.get(first)
 
     def raw(self, tag: int, element: Element | None = None) -> bytes:
         element = element or self.parsed.find(tag)
@@ -120,12 +142,20 @@ class _Reader:
         raw = self.raw(tag)
         if not raw:
             return ""
+        if self.codec is not None and _ESC not in raw:
+            # What pydicom does for a value without escape sequences (bad bytes replaced).
+            try:
+                text = raw.decode(self.codec)
+            except UnicodeDecodeError:
+                text = raw.decode(self.codec, "replace")
+            return text.strip("\0 ")
         from pydicom.charset import decode_bytes
 
         try:
             with warnings.catch_warnings():  # bad bytes: replaced, no console noise
                 warnings.simplefilter("ignore")
-                text = decode_bytes(raw, self.encodings, _PN_DELIMITERS if person else set())
+                encodings = list(_encodings(self.charset))
+                text = decode_bytes(raw, encodings, _PN_DELIMITERS if person else set())
         except (LookupError, ValueError):
             text = raw.decode("latin-1")
         return text.strip("\0 ")
@@ -153,16 +183,17 @@ class _Reader:
             return []
 
 
-def _encodings(value: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _encodings(value: str) -> tuple[str, ...]:
     from pydicom.charset import convert_encodings
 
     terms = [term.strip(" \0") for term in value.split("\\")]
     try:
         with warnings.catch_warnings():  # unknown terms fall back to the default
             warnings.simplefilter("ignore")
-            return convert_encodings(terms)
+            return tuple(convert_encodings(terms))
     except (LookupError, ValueError):
-        return ["iso8859"]
+        return ("iso8859",)
 
 
 def _slice_position(reader: _Reader) -> float | None:
@@ -183,10 +214,11 @@ def _slice_position(reader: _Reader) -> float | None:
 
 def _private_block(reader: _Reader) -> int | None:
     """Return the block byte reserved by creator ELSCINT1 in group 07A1, or None."""
+    first, last = PRIVATE_GROUP << 16, (PRIVATE_GROUP << 16) | 0x00FF
     for element in reader.parsed.elements:
-        if element.group < PRIVATE_GROUP:
+        if element.tag < first:
             continue
-        if element.group > PRIVATE_GROUP or (element.tag & 0xFFFF) > 0x00FF:
+        if element.tag > last:
             return None
         if (element.tag & 0xFFFF) >= 0x10 and reader.ascii(element.tag, element) == (
             PRIVATE_CREATOR

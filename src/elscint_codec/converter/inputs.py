@@ -45,18 +45,41 @@ class Loaded:
         return hashlib.sha256(self.buf).hexdigest()
 
 
+#: Files up to this size are read into memory (one system call, no page faults);
+#: larger ones (a big standard file to copy) are mapped, so memory stays bounded.
+READ_LIMIT = 16 << 20
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break  # the file shrank meanwhile
+        chunks.append(chunk)
+        size -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 @contextmanager
 def _mapped(path: str) -> Iterator[Any]:
-    with open(path, "rb") as stream:
-        if os.fstat(stream.fileno()).st_size == 0:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0:
             yield b""
             return
-        mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        if size <= READ_LIMIT:
+            yield _read_all(fd, size)
+            return
+        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         try:
             yield mapped
         finally:
             with suppress(BufferError):  # a view still referenced: closed when collected
                 mapped.close()
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -35,6 +35,8 @@ _RESERVED = frozenset(
     | {f"LPT{i}" for i in "123456789¹²³"}
 )
 _SPACES = re.compile(r"\s+")
+#: ASCII letters, digits, '-' and '_' in dot-separated parts, at most MAX_COMPONENT long.
+_PLAIN_NAME = re.compile(rf"(?=.{{1,{MAX_COMPONENT}}}\Z)[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 
 
 def _short_hash(text: str, size: int = 8) -> str:
@@ -71,6 +73,11 @@ def safe_component(value: str, *, fallback: str = "unknown") -> str:
     >>> safe_component("CON")
     '_CON'
     """
+    plain = _PLAIN_NAME.fullmatch(value) and value.strip("_")
+    if plain and value.split(".")[0].upper() not in _RESERVED:
+        # The common case (IM_0001, 1.2.840.113619.2.55.3.604688119.969.1268071029.320):
+        # nothing to change.
+        return value
     text = unicodedata.normalize("NFC", value).replace("^", " ")
     cleaned = "".join(ch if ch.isalnum() or ch in _ALLOWED_PUNCTUATION else "_" for ch in text)
     cleaned = _SPACES.sub(" ", cleaned).strip(" .")

@@ -89,7 +89,7 @@ def check_supported(header: Header) -> str:
     return kind
 
 
-def _stream_bytes(buf: Any, header: Header) -> bytes:
+def _stream_range(header: Header) -> tuple[int, int]:
     stream = header.stream
     if stream is None:
         raise DatasetError("no Elscint compressed stream in this file")
@@ -98,9 +98,7 @@ def _stream_bytes(buf: Any, header: Header) -> bytes:
             f"{tag_text(stream.tag)} holds the Elscint stream encapsulated (undefined "
             "length); only a plain value can be decoded"
         )
-    # A copy (small next to the image): no view of a mapped file may outlive the call,
-    # not even through the traceback of a decode error.
-    return bytes(buf[stream.value_start : stream.value_end])
+    return stream.value_start, stream.value_end
 
 
 def decode_pixels(buf: Any, header: Header) -> Decoded:
@@ -114,8 +112,14 @@ def decode_pixels(buf: Any, header: Header) -> Decoded:
         See :func:`check_supported`.
     """
     kind = check_supported(header)
-    stream = _stream_bytes(buf, header)
-    with warnings.catch_warnings(record=True) as caught:
+    start, end = _stream_range(header)
+    # The stream is decoded straight from the (mapped) file; both views are released
+    # on the way out, so none outlives the call, not even through a traceback.
+    with (
+        memoryview(buf) as whole,
+        whole[start:end] as stream,
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always", ElscintWarning)
         if kind == RLE1:
             image = pmsct_rle1_decode(stream, header.rows, header.columns)

@@ -60,6 +60,8 @@ VALID_VRS = LONG_VRS | frozenset(
 )  # fmt: skip
 _VR_BYTES = frozenset(vr.encode("ascii") for vr in VALID_VRS)
 _VR_NAMES = {vr.encode("ascii"): vr for vr in VALID_VRS}
+#: Raw VR bytes -> (VR, whether the header has a 32-bit length).
+_VR_KINDS = {raw: (vr, vr in LONG_VRS) for raw, vr in _VR_NAMES.items()}
 
 _TAG = struct.Struct("<HH")
 _EXPLICIT = struct.Struct("<HH2sH")
@@ -249,7 +251,8 @@ def iter_elements(
     stop = len(buf) if end is None else end
     size = len(buf)
     pos = start
-    unpack_header, unpack_u32, names = _EXPLICIT.unpack_from, _U32.unpack_from, _VR_NAMES
+    unpack_header, unpack_u32, kinds = _EXPLICIT.unpack_from, _U32.unpack_from, _VR_KINDS
+    make = tuple.__new__  # Element(...) without the Python-level __new__: the hot loop
     while pos < stop:
         if stop - pos < 8:
             if not any(bytes(buf[pos:stop])):
@@ -257,18 +260,21 @@ def iter_elements(
             raise _truncated(buf, pos, 8, f"the element header at byte {pos}")
         # Fast path: an explicit-VR element of defined length (nearly all of them).
         group, number, raw_vr, length = unpack_header(buf, pos)
-        vr = None if implicit or group == 0xFFFE else names.get(raw_vr)
-        if vr is not None and vr in LONG_VRS:
-            length = unpack_u32(buf, pos + 8)[0] if pos + 12 <= size else UNDEFINED
-            value_start = pos + 12
-        else:
+        kind = None if implicit or group == 0xFFFE else kinds.get(raw_vr)
+        element: Element | None = None
+        if kind is not None:
+            vr, long = kind
             value_start = pos + 8
-        if vr is None or length == UNDEFINED or value_start + length > size:
+            if long:
+                length = unpack_u32(buf, value_start)[0] if pos + 12 <= size else UNDEFINED
+                value_start += 4
+            if length != UNDEFINED and value_start + length <= size:
+                element = make(
+                    Element,
+                    ((group << 16) | number, vr, pos, value_start, length, value_start + length),
+                )
+        if element is None:
             element = _element_at(buf, pos, implicit)  # the careful path, with its errors
-        else:
-            element = Element(
-                (group << 16) | number, vr, pos, value_start, length, value_start + length
-            )
         if element.end > stop:
             raise DatasetError(f"element {tag_text(element.tag)} runs past its data set")
         yield element

@@ -152,9 +152,9 @@ def _walk_folder(root: Path, prefix: tuple[str, ...]) -> Iterator[Item | Problem
             continue
         subfolders: list[tuple[Path, tuple[str, ...], frozenset[tuple[int, int]]]] = []
         names = {e.name for e in entries}
+        base = os.path.abspath(folder)  # once per folder, not per file
         for entry in entries:
-            path = Path(entry.path)
-            display = os.path.abspath(path)
+            display = os.path.join(base, entry.name)
             try:
                 info = entry.stat()
             except OSError:
@@ -166,15 +166,18 @@ def _walk_folder(root: Path, prefix: tuple[str, ...]) -> Iterator[Item | Problem
                     yield Problem(display, "symbolic link loop: it points back to a parent folder")
                     continue
                 child = (*relative, safe_component(entry.name))
-                subfolders.append((path, child, ancestors | {key}))
+                subfolders.append((Path(entry.path), child, ancestors | {key}))
             elif not stat.S_ISREG(info.st_mode):
                 yield Problem(display, "not a regular file (device, pipe or socket)")
-            elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            elif os.path.splitext(entry.name)[1].lower() == ".zip" and zipfile.is_zipfile(
+                entry.path
+            ):
+                path = Path(entry.path)
                 stem = path.stem if path.stem not in names else path.name.replace(".", "_")
                 yield from _walk_zip(path, (*relative, safe_component(stem)))
             else:
                 name = safe_component(entry.name)
-                yield Item(str(path), None, (*relative, name), display, info.st_size)
+                yield Item(entry.path, None, (*relative, name), display, info.st_size)
         stack.extend(reversed(subfolders))
 
 
@@ -226,6 +229,15 @@ class _ZipCache:
 
 
 _ZIPS = _ZipCache()
+
+
+def _forget_inherited_archive() -> None:
+    """In a forked worker: never share the parent's open archive (and its file offset)."""
+    _ZIPS.archive = _ZIPS.path = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_archive)
 
 
 def open_item(item: Item) -> IO[bytes]:

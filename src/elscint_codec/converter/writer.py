@@ -33,7 +33,7 @@ from elscint_codec.constants import (
 )
 from elscint_codec.converter.header import PIXEL_DATA, Header
 from elscint_codec.converter.pixels import Decoded
-from elscint_codec.converter.scan import EXPLICIT_VR_LITTLE_ENDIAN, ParsedFile
+from elscint_codec.converter.scan import EXPLICIT_VR_LITTLE_ENDIAN, Element, ParsedFile
 from elscint_codec.converter.transcode import VrRules, element_header, transcode
 from elscint_codec.errors import DatasetError
 
@@ -90,14 +90,83 @@ def file_meta(sop_class_uid: str, sop_instance_uid: str, kept: Iterable[bytes] =
     return _meta_element(0x00020000, "UL", struct.pack("<I", len(body))) + body
 
 
-def _fix_group_lengths(items: list[tuple[int, bytes]], groups: set[int] | None) -> None:
-    """Recompute (gggg,0000) of ``groups`` (all groups when None) in place."""
+def _fix_group_lengths(
+    items: list[tuple[int, bytes]], groups: set[int] | None, pixel_size: int
+) -> None:
+    """Recompute (gggg,0000) of ``groups`` (all groups when None) in place.
+
+    The Pixel Data entry of ``items`` is a placeholder; ``pixel_size`` is its
+    encoded size.
+    """
     for index, (tag, encoded) in enumerate(items):
         group = tag >> 16
-        if tag & 0xFFFF or (groups is not None and group not in groups):
+        if tag & 0xFFFF or (groups is not None and group not in groups) or len(encoded) < 4:
             continue
         total = sum(len(b) for t, b in items if t >> 16 == group and t & 0xFFFF)
+        if group == PIXEL_DATA >> 16:
+            total += pixel_size
         items[index] = (tag, encoded[:-4] + struct.pack("<I", total))
+
+
+def _transcoded_body(
+    buf: Any, header: Header, kept: list[Element], pixel: list[Any]
+) -> list[bytes | memoryview]:
+    """The data set of an implicit-VR input, re-encoded element by element."""
+    rules = VrRules(header.pixel_representation, header.bits_allocated)
+    items = transcode(buf, kept, rules)
+    position = next((i for i, (tag, _) in enumerate(items) if tag > PIXEL_DATA), len(items))
+    items.insert(position, (PIXEL_DATA, b""))
+    _fix_group_lengths(items, None, sum(len(p) for p in pixel))
+    pieces: list[bytes | memoryview] = []
+    for tag, encoded in items:
+        if tag == PIXEL_DATA:
+            pieces.extend(pixel)
+        else:
+            pieces.append(encoded)
+    return pieces
+
+
+def _spliced_body(
+    buf: Any, kept: list[Element], changed: set[int], pixel: list[Any]
+) -> list[bytes | memoryview]:
+    """The data set of an explicit-VR input: runs of kept elements copied as byte spans.
+
+    Only a group length (gggg,0000) of a group that loses or gains an element is
+    rewritten; Pixel Data goes before the first element with a higher tag.
+    """
+    pixel_size = sum(len(p) for p in pixel)
+    pieces: list[bytes | memoryview] = []
+    span_start = span_end = -1
+    inserted = False
+    for element in kept:
+        if not inserted and element.tag > PIXEL_DATA:
+            if span_end > span_start:
+                pieces.append(bytes(buf[span_start:span_end]))
+            span_start = span_end = -1
+            pieces.extend(pixel)
+            inserted = True
+        group = element.tag >> 16
+        if element.tag & 0xFFFF == 0 and group in changed and element.length == 4:
+            if span_end > span_start:
+                pieces.append(bytes(buf[span_start:span_end]))
+            span_start = span_end = -1
+            total = sum(e.end - e.start for e in kept if e.group == group and e.tag & 0xFFFF)
+            if group == PIXEL_DATA >> 16:
+                total += pixel_size
+            pieces.append(bytes(buf[element.start : element.value_start]))
+            pieces.append(struct.pack("<I", total))
+            continue
+        if element.start == span_end:
+            span_end = element.end
+        else:
+            if span_end > span_start:
+                pieces.append(bytes(buf[span_start:span_end]))
+            span_start, span_end = element.start, element.end
+    if span_end > span_start:
+        pieces.append(bytes(buf[span_start:span_end]))
+    if not inserted:
+        pieces.extend(pixel)
+    return pieces
 
 
 def standard_file(
@@ -115,44 +184,70 @@ def standard_file(
         raise DatasetError(f"{what} is missing, so no valid file meta can be written")
     removed = set(header.removed)
     kept = [e for e in parsed.elements if e.tag not in removed]
-    if parsed.implicit:
-        rules = VrRules(header.pixel_representation, header.bits_allocated)
-        items = transcode(buf, kept, rules)
-        changed: set[int] | None = None
-    else:
-        items = [(e.tag, bytes(buf[e.start : e.end])) for e in kept]
-        changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
     value = decoded.value
     pad = b"\0" if len(value) % 2 else b""
-    pixel = element_header(PIXEL_DATA, decoded.vr, len(value) + len(pad))
-    position = next((i for i, (tag, _) in enumerate(items) if tag > PIXEL_DATA), len(items))
-    items.insert(position, (PIXEL_DATA, b""))
-    _fix_group_lengths(items, changed)
+    pixel: list[Any] = [element_header(PIXEL_DATA, decoded.vr, len(value) + len(pad)), value]
+    if pad:
+        pixel.append(pad)
+    if parsed.implicit:
+        body = _transcoded_body(buf, header, kept, pixel)
+    else:
+        changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
+        body = _spliced_body(buf, kept, changed, pixel)
     meta_kept = [
         bytes(buf[e.start : e.end]) for e in parsed.meta if e.tag in _KEPT_META and e.vr != ""
     ]
-    pieces: list[bytes | memoryview] = [
-        bytes(128),
-        b"DICM",
-        file_meta(header.sop_class_uid, header.sop_instance_uid, meta_kept),
-    ]
-    for tag, encoded in items:
-        if tag == PIXEL_DATA:
-            pieces.extend((pixel, value, pad))
-        else:
-            pieces.append(encoded)
-    return pieces
+    meta = file_meta(header.sop_class_uid, header.sop_instance_uid, meta_kept)
+    return [bytes(128) + b"DICM" + meta, *body]
 
 
 def _temp_path(directory: Path) -> Path:
     return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
 
 
+class _LastFolder:
+    """The folder the previous file went to: files come in walk order, so most share it."""
+
+    path: Path | None = None
+
+
 def _open_temp(directory: Path) -> tuple[Path, int]:
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory != _LastFolder.path:
+        directory.mkdir(parents=True, exist_ok=True)
+        _LastFolder.path = directory
     path = _temp_path(directory)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:  # removed behind our back: create it again
+        _LastFolder.path = None
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o666)
     return path, fd
+
+
+_IOV_MAX = 512  # well below every platform's limit for one writev call
+
+
+def _write_all(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
+    """Write every piece to ``fd``, in few system calls (``writev`` where available)."""
+    views = [memoryview(piece).cast("B") for piece in pieces]
+    try:
+        if not hasattr(os, "writev"):  # pragma: no cover - Windows
+            for view in views:
+                while len(view):
+                    view = view[os.write(fd, view) :]
+            return
+        pending = [view for view in views if len(view)]
+        while pending:
+            written = os.writev(fd, pending[:_IOV_MAX])
+            while pending and written >= len(pending[0]):
+                written -= len(pending.pop(0))
+            if written:
+                pending[0] = pending[0][written:]
+    finally:
+        for view in views:
+            view.release()
 
 
 def write_temp(
@@ -170,11 +265,12 @@ def write_temp(
     """
     path, fd = _open_temp(directory)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.writelines(pieces)
-            stream.flush()
+        try:
+            _write_all(fd, pieces)
             if sync:
-                os.fsync(stream.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
@@ -14,35 +13,25 @@ from elscint_codec.samples._common import (
     PRIVATE_TRANSFER_SYNTAX,
     TRAILING_PADDING,
     StreamLocation,
-    add_patient_and_study,
-    add_tail,
+    add_image_pixel,
+    add_image_plane,
     attach_stream,
     check_options,
+    grey_pixels,
+    image_dataset,
     item,
-    new_dataset,
     sequence,
 )
 from elscint_codec.samples._elscint_private import add_ct_private_blocks
-from elscint_codec.samples._geometry import CT_FOV_MM, CT_SLICE_MM, ct_depth, pixel_spacing
+from elscint_codec.samples._geometry import CT_FOV_MM, CT_SLICE_MM, ct_depth
 from elscint_codec.samples._identity import derive_uid, study_facts
-from elscint_codec.samples._values import da, ds_list, format_ds, tm
+from elscint_codec.samples._values import da, format_ds, tm
 from elscint_codec.samples.ct_phantom import CT_INTERCEPT, ct_slice_pixels
 
 __all__ = ["CT_IMAGE_STORAGE", "ct_dataset"]
 
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
 _DESCRIPTION = "CT WB 3mm"
-
-
-def _pixels(
-    array: npt.ArrayLike | None, seed: int, index: int, rows: int, columns: int, slices: int
-) -> npt.NDArray[np.uint16]:
-    if array is None:
-        return ct_slice_pixels(seed, index, rows, columns, slices=slices)
-    pixels = np.asarray(array)
-    if pixels.ndim != 2 or pixels.dtype != np.uint16:
-        raise ValueError(f"pixels must be a 2-D uint16 array, not {pixels.ndim}-D {pixels.dtype}")
-    return pixels
 
 
 def ct_dataset(
@@ -95,24 +84,29 @@ def ct_dataset(
     """
     check_options(stream_location, transfer_syntax, private_block)
     facts = study_facts(seed)
-    image = _pixels(pixels, seed, index, rows, columns, slices)
+    if pixels is None:
+        image = ct_slice_pixels(seed, index, rows, columns, slices=slices)
+    else:
+        image = grey_pixels(pixels)
     rows, columns = image.shape
-    spacing = pixel_spacing(CT_FOV_MM, rows, columns)
     z = -ct_depth(index, slices)
-    ds = new_dataset(CT_IMAGE_STORAGE, facts.sop_uid("CT", index), transfer_syntax)
     created = facts.ct_start + timedelta(seconds=20 + index // 8)
     content = facts.ct_start + timedelta(seconds=16, milliseconds=37 * index + 701)
-    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
-    ds.InstanceCreationDate = da(created)
-    ds.InstanceCreationTime = tm(created)
-    add_patient_and_study(ds, facts)
+    ds = image_dataset(
+        facts,
+        CT_IMAGE_STORAGE,
+        "CT",
+        index,
+        transfer_syntax,
+        image_type=["ORIGINAL", "PRIMARY", "AXIAL"],
+        created=created,
+    )
     ds.AcquisitionDate = da(facts.ct_start)
     ds.ContentDate = da(content)
     ds.AcquisitionTime = tm(facts.ct_start)
     ds.ContentTime = tm(content, milliseconds=True)
     ds.Modality = "CT"
     ds.SeriesDescription = _DESCRIPTION
-    ds.OperatorsName = ""
     ds.ReferencedStudySequence = sequence(
         item(
             ReferencedSOPClassUID="1.2.840.10008.3.1.2.3.1",
@@ -145,24 +139,9 @@ def ct_dataset(
     ds.SeriesInstanceUID = facts.ct_series_uid
     ds.SeriesNumber = "2"
     ds.AcquisitionNumber = None
-    ds.InstanceNumber = str(index + 1)
-    origin = -(columns - 1) / 2.0 * spacing, -(rows - 1) / 2.0 * spacing
-    ds.ImagePositionPatient = ds_list([origin[0], origin[1], z])
-    ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
-    ds.FrameOfReferenceUID = facts.frame_of_reference_uid
-    ds.Laterality = ""
-    ds.PositionReferenceIndicator = ""
-    ds.SliceLocation = format_ds(z)
+    add_image_plane(ds, facts, rows, columns, fov_mm=CT_FOV_MM, z=z)
     ds.ImageComments = _DESCRIPTION
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows = rows
-    ds.Columns = columns
-    ds.PixelSpacing = ds_list([spacing, spacing])
-    ds.BitsAllocated = 16
-    ds.BitsStored = 12
-    ds.HighBit = 11
-    ds.PixelRepresentation = 0
+    add_image_pixel(ds, rows, columns, bits_stored=12)
     ds.WindowCenter = ["40", "40"]
     ds.WindowWidth = ["400", "400"]
     ds.RescaleIntercept = str(CT_INTERCEPT)
@@ -170,9 +149,9 @@ def ct_dataset(
     _add_request(ds, facts.patient_id, facts.study_id)
     add_ct_private_blocks(ds, seed, index, _DESCRIPTION)
     data = pmsct_rle1_encode(image) if stream is None else bytes(stream)
-    attach_stream(ds, data, compression_type, location=stream_location, block=private_block)
-    add_tail(ds, padding)
-    return ds
+    return attach_stream(
+        ds, data, compression_type, location=stream_location, block=private_block, padding=padding
+    )
 
 
 def _add_acquisition(ds: Dataset, sex: str) -> None:

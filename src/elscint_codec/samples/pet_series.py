@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
@@ -15,18 +14,19 @@ from elscint_codec.samples._common import (
     PRIVATE_TRANSFER_SYNTAX,
     TRAILING_PADDING,
     StreamLocation,
-    add_patient_and_study,
-    add_tail,
+    add_image_pixel,
+    add_image_plane,
     attach_stream,
     check_options,
+    grey_pixels,
+    image_dataset,
     item,
-    new_dataset,
     sequence,
 )
 from elscint_codec.samples._elscint_private import add_pet_private_block
-from elscint_codec.samples._geometry import PET_FOV_MM, PET_SLICE_MM, pet_depth, pixel_spacing
+from elscint_codec.samples._geometry import PET_FOV_MM, PET_SLICE_MM, pet_depth
 from elscint_codec.samples._identity import F18_HALF_LIFE_S, StudyFacts, study_facts, suvbw_factor
-from elscint_codec.samples._values import da, ds_list, dt, format_ds, tm
+from elscint_codec.samples._values import da, dt, format_ds, tm
 from elscint_codec.samples.pet_phantom import pet_slice_activity, quantize_pet
 
 __all__ = [
@@ -93,22 +93,21 @@ def pet_dataset(
     if pixels is None:
         image, slope = quantize_pet(pet_slice_activity(seed, index, rows, columns, slices=slices))
     else:
-        image, slope = np.asarray(pixels), "1"
-        if image.ndim != 2 or image.dtype != np.uint16:
-            raise ValueError(
-                f"pixels must be a 2-D uint16 array, not {image.ndim}-D {image.dtype}"
-            )
+        image, slope = grey_pixels(pixels), "1"
     rows, columns = image.shape
-    spacing = pixel_spacing(PET_FOV_MM, rows, columns)
     z = -pet_depth(index, slices)
     offset, reference_ms, decay = pet_timing(facts, index)
     acquired = facts.pet_start + offset
     content = facts.pet_start + timedelta(seconds=600 + index // 4)
-    ds = new_dataset(PET_IMAGE_STORAGE, facts.sop_uid("PT", index), transfer_syntax)
-    ds.ImageType = ["ORIGINAL", "PRIMARY"]
-    ds.InstanceCreationDate = da(content)
-    ds.InstanceCreationTime = tm(content)
-    add_patient_and_study(ds, facts)
+    ds = image_dataset(
+        facts,
+        PET_IMAGE_STORAGE,
+        "PT",
+        index,
+        transfer_syntax,
+        image_type=["ORIGINAL", "PRIMARY"],
+        created=content,
+    )
     ds.SeriesDate = da(facts.pet_start)
     ds.AcquisitionDate = da(acquired)
     ds.ContentDate = da(content)
@@ -117,7 +116,6 @@ def pet_dataset(
     ds.ContentTime = tm(content)
     ds.Modality = "PT"
     ds.SeriesDescription = "WB CTAC"
-    ds.OperatorsName = ""
     ds.SliceThickness = format_ds(PET_SLICE_MM)
     ds.ProtocolName = "WB PET/CT FDG"
     ds.ReconstructionDiameter = format_ds(PET_FOV_MM)
@@ -126,32 +124,17 @@ def pet_dataset(
     ds.RadiopharmaceuticalInformationSequence = sequence(_radiopharmaceutical(facts))
     ds.SeriesInstanceUID = facts.pet_series_uid
     ds.SeriesNumber = "3"
-    ds.Laterality = ""
-    ds.InstanceNumber = str(index + 1)
-    origin = -(columns - 1) / 2.0 * spacing, -(rows - 1) / 2.0 * spacing
-    ds.ImagePositionPatient = ds_list([origin[0], origin[1], z])
-    ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
-    ds.FrameOfReferenceUID = facts.frame_of_reference_uid
-    ds.PositionReferenceIndicator = ""
-    ds.SliceLocation = format_ds(z)
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows = rows
-    ds.Columns = columns
-    ds.PixelSpacing = ds_list([spacing, spacing])
-    ds.BitsAllocated = 16
-    ds.BitsStored = 16
-    ds.HighBit = 15
-    ds.PixelRepresentation = 0
+    add_image_plane(ds, facts, rows, columns, fov_mm=PET_FOV_MM, z=z)
+    add_image_pixel(ds, rows, columns, bits_stored=16)
     ds.RescaleIntercept = "0"
     ds.RescaleSlope = slope
     _add_pet_modules(ds, slices, index, reference_ms, decay)
     add_pet_private_block(ds)
     _add_philips_factors(ds, facts)
     data = pmsct_rle1_encode(image) if stream is None else bytes(stream)
-    attach_stream(ds, data, compression_type, location=stream_location, block=private_block)
-    add_tail(ds, padding)
-    return ds
+    return attach_stream(
+        ds, data, compression_type, location=stream_location, block=private_block, padding=padding
+    )
 
 
 def _radiopharmaceutical(facts: StudyFacts) -> Dataset:

@@ -14,12 +14,11 @@ from elscint_codec.samples._common import (
     PRIVATE_TRANSFER_SYNTAX,
     TRAILING_PADDING,
     StreamLocation,
-    add_patient_and_study,
-    add_tail,
+    add_image_pixel,
     attach_stream,
     check_options,
+    image_dataset,
     item,
-    new_dataset,
     sequence,
 )
 from elscint_codec.samples._identity import study_facts
@@ -81,11 +80,15 @@ def rgb_dataset(
             )
     rows, columns = image.shape[:2]
     created = facts.rgb_created + timedelta(seconds=index)
-    ds = new_dataset(SECONDARY_CAPTURE_STORAGE, facts.sop_uid("SC", index), transfer_syntax)
-    ds.ImageType = ["DERIVED", "SECONDARY", "SCREEN SHOT"]
-    ds.InstanceCreationDate = da(created)
-    ds.InstanceCreationTime = tm(created)
-    add_patient_and_study(ds, facts)
+    ds = image_dataset(
+        facts,
+        SECONDARY_CAPTURE_STORAGE,
+        "SC",
+        index,
+        transfer_syntax,
+        image_type=["DERIVED", "SECONDARY", "SCREEN SHOT"],
+        created=created,
+    )
     ds.SeriesDate = da(created)
     ds.ContentDate = da(created)
     ds.SeriesTime = tm(facts.rgb_created)
@@ -93,7 +96,6 @@ def rgb_dataset(
     ds.Modality = "OT"
     ds.ConversionType = "WSD"
     ds.SeriesDescription = "PET/CT Fusion"
-    ds.OperatorsName = ""
     ds.SecondaryCaptureDeviceManufacturer = "Philips"
     ds.SecondaryCaptureDeviceManufacturerModelName = "Extended Brilliance Workspace"
     ds.DerivationDescription = "Screen capture of a fused PET/CT view"
@@ -105,20 +107,11 @@ def rgb_dataset(
     )
     ds.SeriesInstanceUID = facts.rgb_series_uid
     ds.SeriesNumber = "1001"
-    ds.Laterality = ""
-    ds.InstanceNumber = str(index + 1)
     ds.PatientOrientation = ["L", "P"]
-    ds.SamplesPerPixel = 3
-    ds.PhotometricInterpretation = "RGB"
+    add_image_pixel(ds, rows, columns, bits_stored=8, rgb=True)
     ds.PlanarConfiguration = planar_configuration
-    ds.Rows = rows
-    ds.Columns = columns
-    ds.BitsAllocated = 8
-    ds.BitsStored = 8
-    ds.HighBit = 7
-    ds.PixelRepresentation = 0
     ds.BurnedInAnnotation = "YES"
     data = pmsct_rgb1_encode(image) if stream is None else bytes(stream)
-    attach_stream(ds, data, compression_type, location=stream_location, block=private_block)
-    add_tail(ds, padding)
-    return ds
+    return attach_stream(
+        ds, data, compression_type, location=stream_location, block=private_block, padding=padding
+    )

@@ -1,0 +1,175 @@
+"""Conversion speed and memory of ``elscint convert`` next to dcm2niix, in the same run.
+
+Full run (by hand, figures in docs/performance.md, section "Converter")::
+
+    python -m pytest benchmarks/test_bench_convert.py --benchmark-json=convert.json
+    python benchmarks/report_convert.py convert.json
+
+converts a generated 300-slice 512 x 512 CT series, a 300-slice PET series
+and a 1200-slice PET series (``ELSCINT_BENCH_SLICES`` changes the 300,
+``ELSCINT_BENCH_ROUNDS`` the 5 rounds per tool, ``ELSCINT_BENCH_CPU`` the CPU
+of the single-core runs) with
+
+``elscint -j 1``
+    ``python -m elscint_codec convert SERIES -o OUT -j 1 -q``, default
+    options otherwise (report, previews, files flushed to disk), pinned to
+    one CPU;
+``dcm2niix``
+    ``dcm2niix -o OUT SERIES`` with its defaults (the tool users pick today),
+    pinned to the same CPU;
+``elscint -j 2``
+    two worker processes, not pinned (scaling).
+
+Every command is a fresh process (start-up included), the output folder is
+emptied and the file system flushed before each round.  Outputs go to a
+temporary folder, or below ``ELSCINT_BENCH_OUTPUT`` (e.g. ``/dev/shm`` to
+take the disk out of the comparison).  CI runs
+``--benchmark-disable``: then each command runs once on a 4-slice series and
+the checks below (output complete, memory bounds) still apply.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from convert_support import (
+    clear_folder,
+    run_measured,
+    summarise,
+    tree_sampling_available,
+)
+from elscint_codec.samples import write_study
+from nifti_support import dcm2niix_program
+
+FULL_SLICES = int(os.environ.get("ELSCINT_BENCH_SLICES", "300"))
+SMOKE_SLICES = 4
+ROUNDS = int(os.environ.get("ELSCINT_BENCH_ROUNDS", "5"))
+MEMORY_LIMIT_MB = 200.0
+TOOLS = ("elscint -j 1", "dcm2niix", "elscint -j 2")
+
+
+def _smoke(config: pytest.Config) -> bool:
+    return bool(config.getoption("benchmark_disable", False))
+
+
+@pytest.fixture(scope="module")
+def slices(request: pytest.FixtureRequest) -> int:
+    return SMOKE_SLICES if _smoke(request.config) else FULL_SLICES
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory, slices: int) -> Path:
+    """A generated study: ``CT`` (512 x 512) and ``PT`` (144 x 144) series of ``slices``."""
+    root = tmp_path_factory.mktemp("bench-convert") / "input"
+    write_study(root, seed=0, ct_slices=slices, pet_slices=slices, rgb=False)
+    return root
+
+
+def _output_folder(tmp_path: Path) -> Path:
+    base = os.environ.get("ELSCINT_BENCH_OUTPUT")
+    if not base:
+        return tmp_path / "out"
+    return Path(base) / f"elscint-bench-{os.getpid()}"
+
+
+def _one_cpu() -> int | None:
+    """The CPU single-core runs are pinned to (None where pinning is not available).
+
+    The lowest CPU this process may use, or ``ELSCINT_BENCH_CPU``.
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    chosen = os.environ.get("ELSCINT_BENCH_CPU")
+    return int(chosen) if chosen else min(os.sched_getaffinity(0))
+
+
+def elscint_command(source: Path, output: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "elscint_codec", "convert", str(source), "-o", str(output),
+            "-j", str(jobs), "-q"]  # fmt: skip
+
+
+def _command(tool: str, source: Path, output: Path) -> tuple[list[str], int | None]:
+    if tool == "dcm2niix":
+        return [dcm2niix_program(), "-o", str(output), str(source)], _one_cpu()
+    jobs = int(tool.rsplit(" ", 1)[1])
+    return elscint_command(source, output, jobs), _one_cpu() if jobs == 1 else None
+
+
+def _check_output(tool: str, output: Path, files: int) -> None:
+    if tool == "dcm2niix":
+        assert len(list(output.glob("*.nii*"))) == 1, sorted(output.iterdir())
+        return
+    written = [p for p in output.iterdir() if p.is_file() and not p.name.startswith(".")]
+    assert len([p for p in written if p.name.startswith("IM_")]) == files
+    assert (output / "elscint-report.csv").is_file()
+
+
+@pytest.fixture(scope="module")
+def long_pet(tmp_path_factory: pytest.TempPathFactory, slices: int) -> Path:
+    """A PET series four times as long (1200 slices in the full run)."""
+    root = tmp_path_factory.mktemp("bench-long") / "input"
+    write_study(root, seed=0, ct_slices=0, pet_slices=4 * slices, rgb=False)
+    return root / "PT"
+
+
+@pytest.mark.parametrize("series", ["CT", "PT", "PT x4"])
+@pytest.mark.parametrize("tool", TOOLS)
+def test_convert_series(benchmark, study, long_pet, slices, tmp_path, series, tool):
+    """Files per second of each tool on the same series (see report_convert.py)."""
+    files = 4 * slices if series == "PT x4" else slices
+    source = long_pet if series == "PT x4" else study / series
+    output = _output_folder(tmp_path)
+    command, cpu = _command(tool, source, output)
+    runs = []
+    benchmark.group = f"convert {series.split()[0]} {files} files"
+    benchmark.extra_info.update(role=tool, cpu=cpu if cpu is not None else "any")
+    benchmark.pedantic(
+        lambda: runs.append(run_measured(command, cpu=cpu)),
+        setup=lambda: clear_folder(output),
+        rounds=1 if benchmark.disabled else ROUNDS,
+        warmup_rounds=0 if benchmark.disabled else 1,
+    )
+    _check_output(tool, output, files)
+    benchmark.extra_info.update(summarise(runs[-(1 if benchmark.disabled else ROUNDS) :], files))
+    shutil.rmtree(output, ignore_errors=True)
+
+
+@pytest.fixture
+def sampling() -> None:
+    if not tree_sampling_available():
+        pytest.skip("needs /proc (Linux) to sample the memory of a process tree")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_peak_memory_of_the_process_tree(sampling, study: Path, slices: int, tmp_path, jobs):
+    """The whole process tree (main, forkserver, workers) stays under 200 MB."""
+    output = tmp_path / "out"
+    clear_folder(output)
+    run = run_measured(elscint_command(study / "CT", output, jobs), sample_tree=True)
+    _check_output("elscint", output, slices)
+    assert run.tree_pss_mb is not None
+    assert run.tree_rss_mb is not None
+    assert run.max_rss_mb < MEMORY_LIMIT_MB
+    assert run.tree_pss_mb < MEMORY_LIMIT_MB, f"{run.tree_pss_mb:.0f} MB PSS for {slices} files"
+    if jobs == 1:
+        assert run.tree_rss_mb < MEMORY_LIMIT_MB
+
+
+def test_memory_does_not_grow_with_the_number_of_files(
+    sampling, study, long_pet, slices, tmp_path
+):
+    """Peak memory of a run over 4 N files is that of a run over N files."""
+    peaks = {}
+    for name, source, files in (("short", study / "PT", slices), ("long", long_pet, 4 * slices)):
+        output = tmp_path / name
+        clear_folder(output)
+        run = run_measured(elscint_command(source, output, 1), sample_tree=True)
+        _check_output("elscint", output, files)
+        peaks[name] = run.max_rss_mb
+    growth = peaks["long"] - peaks["short"]
+    assert growth < 8.0, f"peak RSS {peaks['short']:.1f} MB -> {peaks['long']:.1f} MB"
