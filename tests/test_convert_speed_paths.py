@@ -12,6 +12,7 @@ import errno
 import os
 import string
 import struct
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -87,7 +88,7 @@ def test_results_taken_halfway_are_not_lost():
 
 
 def test_workers_fork_only_from_a_single_threaded_process():
-    if not hasattr(os, "fork") or not os.sys.platform.startswith("linux"):
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         pytest.skip("fork is used on Linux only")
     if threading.active_count() == 1:
         assert pool._context("elscint_codec.converter.worker").get_start_method() == "fork"

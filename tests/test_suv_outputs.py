@@ -274,3 +274,12 @@ def test_derived_sample_series_adds_no_dciodvfy_error(tmp_path):
     assert errors(result.outputs[1]) <= errors(source)
     assert errors(result.outputs[1]) == set()
     assert errors(result.outputs[0]) == set()  # the RWVM object
+
+
+@pytest.mark.parametrize("value", [7.03554e-319, 4.45306e-319, 1e-300, 1e300])
+def test_encode_slice_ends_for_extreme_magnitudes(value):
+    # Subnormal values once made the slope search loop for ever: a 1e-9 step
+    # rounded back to the same 16-character DS text.
+    values = np.array([value, value / 3, 0.0])
+    stored, slope = encode_slice(values)
+    assert np.max(np.abs(stored * slope - values)) <= slope / 2 * (1 + 1e-9)

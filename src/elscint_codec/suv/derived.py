@@ -77,8 +77,12 @@ def encode_slice(suv: np.ndarray) -> tuple[np.ndarray, float]:
     slope = float(format_number_as_ds(extent / top)) if extent > 0 else 0.0
     if not slope > 0:  # all zero, or so close to it (subnormal) that the slope underflows
         slope = 1.0
+    bump = 1e-9
     while extent / slope > top:  # rounding the slope's text may have made it too small
-        slope = float(format_number_as_ds(slope * (1 + 1e-9)))
+        # Grow the step each time: with few digits left (large exponents) a
+        # tiny step would round back to the same text and never end.
+        slope = float(format_number_as_ds(slope * (1 + bump)))
+        bump *= 2
     stored = np.rint(suv / slope)
     dtype = np.int16 if signed else np.uint16
     return np.clip(stored, -top - 1 if signed else 0, top).astype(dtype), slope
