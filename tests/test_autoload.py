@@ -242,3 +242,19 @@ def test_watcher_answers_only_for_pydicom_and_unwatch_removes_it(monkeypatch):
     assert watcher.find_spec("numpy") is None
     autoload.unwatch()
     assert not any(getattr(f, "_elscint_codec_watcher", False) for f in sys.meta_path)
+
+
+def test_importing_the_dataset_layer_first_still_registers():
+    # ``import elscint_codec.dicom`` imports pydicom half-way through its own
+    # import; registration must not trip over the half-initialised module.
+    code = "import elscint_codec.dicom, elscint_codec.plugin as p; print(p.is_registered())"
+    completed = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "True"
+    assert "could not register" not in completed.stderr

@@ -35,7 +35,7 @@ __all__ = [
 
 HANDLER_NAME = "elscint_codec"
 DEPENDENCIES = {"numpy": ("https://numpy.org/", "NumPy")}
-_NATIVE = ("1.2.840.10008.1.2", dicom.EXPLICIT_VR_LITTLE_ENDIAN)
+_NATIVE = ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1")  # implicit and explicit VR LE
 
 
 def is_available() -> bool:
