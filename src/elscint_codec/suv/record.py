@@ -211,33 +211,50 @@ def _int(value: Any) -> int | None:
     return None if number is None else int(number)
 
 
-def _series_datetime(ds: Dataset, notes: list[str]) -> datetime | None:
-    clock = parse_tm(ds.get("SeriesTime"))
+def _date_and_time(
+    ds: Dataset,
+    time_key: str,
+    date_key: str,
+    fallbacks: tuple[str, str],
+    note: str,
+    notes: list[str],
+) -> datetime | None:
+    """Combine ``time_key`` with ``date_key``, or with the first fallback date (noted)."""
+    clock = parse_tm(ds.get(time_key))
     if clock is None:
         return None
-    day = parse_da(ds.get("SeriesDate"))
+    day = parse_da(ds.get(date_key))
     if day is None:
-        day = parse_da(ds.get("AcquisitionDate")) or parse_da(ds.get("StudyDate"))
+        day = parse_da(ds.get(fallbacks[0])) or parse_da(ds.get(fallbacks[1]))
         if day is None:
             return None
-        notes.append("(0008,0021) Series Date is missing; the acquisition or study date was used")
+        notes.append(note)
     return datetime.combine(day, clock)
+
+
+def _series_datetime(ds: Dataset, notes: list[str]) -> datetime | None:
+    return _date_and_time(
+        ds,
+        "SeriesTime",
+        "SeriesDate",
+        ("AcquisitionDate", "StudyDate"),
+        "(0008,0021) Series Date is missing; the acquisition or study date was used",
+        notes,
+    )
 
 
 def _acquisition(ds: Dataset, notes: list[str]) -> datetime | None:
     parsed = parse_dt(ds.get("AcquisitionDateTime"))
     if parsed is not None and parsed[1] is not None:
         return datetime.combine(parsed[0], parsed[1])
-    clock = parse_tm(ds.get("AcquisitionTime"))
-    if clock is None:
-        return None
-    day = parse_da(ds.get("AcquisitionDate"))
-    if day is None:
-        day = parse_da(ds.get("SeriesDate")) or parse_da(ds.get("StudyDate"))
-        if day is None:
-            return None
-        notes.append("(0008,0022) Acquisition Date is missing; the series or study date was used")
-    return datetime.combine(day, clock)
+    return _date_and_time(
+        ds,
+        "AcquisitionTime",
+        "AcquisitionDate",
+        ("SeriesDate", "StudyDate"),
+        "(0008,0022) Acquisition Date is missing; the series or study date was used",
+        notes,
+    )
 
 
 def _private_float(
