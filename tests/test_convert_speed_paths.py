@@ -12,9 +12,11 @@ import errno
 import os
 import string
 import struct
+import subprocess
 import sys
 import threading
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ from elscint_codec.converter.layout import MAX_COMPONENT, safe_component
 from elscint_codec.converter.pool import OrderedPool
 from elscint_codec.converter.scan import parse
 from elscint_codec.converter.writer import TEMP_PREFIX, write_temp
+from elscint_codec.samples import write_study
 
 INLINE = ConvertOptions(jobs=1, previews=False)
 
@@ -286,6 +289,17 @@ def test_plain_names_are_kept_unless_they_are_device_names(parts):
 # -- previews ---------------------------------------------------------------------------------
 
 
+def native_values(native):
+    """The pixel array of a NativeImage, built with numpy for the comparison."""
+    shape = (native.rows, native.columns)
+    if native.samples == 3:
+        flat = np.frombuffer(native.pixels, np.uint8)
+        if native.planar == 1:
+            return np.moveaxis(flat.reshape(3, *shape), 0, -1)
+        return flat.reshape(*shape, 3)
+    return np.array([native.stored_value(code) for code in native.codes()]).reshape(shape)
+
+
 def test_previews_read_without_pydicom_match_pydicom(tmp_path):
     make_tree(tmp_path / "src")
     variants = [{"kind": "PMSCT_RGB1", "planar": 1}, {"rows": 9, "columns": 5}]
@@ -301,11 +315,24 @@ def test_previews_read_without_pydicom_match_pydicom(tmp_path):
         native = previews.read_native(tmp_path / "out" / path)
         dataset = pydicom.dcmread(tmp_path / "out" / path)
         assert native is not None, path
-        np.testing.assert_array_equal(native.pixel_array, dataset.pixel_array)
-        np.testing.assert_array_equal(previews.render(native), previews.render(dataset))
+        np.testing.assert_array_equal(native_values(native), dataset.pixel_array)
+        rendered = np.asarray(previews.render_native(native))
+        np.testing.assert_array_equal(rendered, previews.render(dataset))
         assert previews._name(native, "x") == previews._name(dataset, "x")
         checked += 1
     assert checked >= 10
+
+
+@given(
+    values=st.lists(st.integers(-3000, 3000), min_size=1, max_size=400),
+    slope=st.sampled_from([1.0, 0.5, -2.0, 3.7e-5]),
+    q=st.sampled_from([0.0, 0.5, 50.0, 99.5, 100.0]),
+)
+def test_percentile_from_counts_is_numpys(values, slope, q):
+    scaled = [value * slope for value in values]
+    ranked = sorted(Counter(scaled).items())
+    expected = float(np.percentile(np.array(scaled, dtype=np.float64), q))
+    assert previews._percentile(ranked, len(scaled), q) == expected
 
 
 def test_previews_of_other_files_fall_back_to_pydicom(tmp_path):
@@ -314,3 +341,49 @@ def test_previews_of_other_files_fall_back_to_pydicom(tmp_path):
     assert previews.read_native(source) is None
     (tmp_path / "notdicom").write_bytes(b"hello")
     assert previews.read_native(tmp_path / "notdicom") is None
+
+
+def test_a_conversion_imports_neither_numpy_nor_pydicom(tmp_path):
+    """Both cost more to import than converting a series: the command needs neither."""
+    write_study(tmp_path / "src", seed=2, ct_slices=2, pet_slices=2, rgb=True)
+    script = (
+        "import sys\n"
+        "from elscint_codec.cli import main\n"
+        "code = main(['convert', sys.argv[1], '-o', sys.argv[2], '-j', '1', '-q'])\n"
+        "loaded = sorted(n for n in ('numpy', 'pydicom') if n in sys.modules)\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "src"), str(tmp_path / "out")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[0] == "0 []", done.stderr
+    assert len(list((tmp_path / "out" / "previews").glob("*.png"))) == 3
+    assert len(dicom_files(tmp_path / "out")) == 5
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"rows": 9, "columns": 5}, {"kind": "PMSCT_RGB1"}, {"kind": "PMSCT_RGB1", "planar": 1}],
+)
+def test_decoded_pixel_values_without_numpy_are_the_image(tmp_path, options):
+    """decode_pixels (plain bytearray, scratch buffer or not) gives the encoded image's bytes."""
+    from elscint_codec.converter.pixels import decode_pixels
+
+    def stored(seed):
+        ds, image = elscint_dataset(seed, **options)
+        data = write(ds, tmp_path / f"IM{seed}").read_bytes()
+        if image.ndim == 3 and options.get("planar") == 1:
+            expected = np.ascontiguousarray(image.transpose(2, 0, 1)).tobytes()
+        else:
+            expected = image.astype("<u2" if image.ndim == 2 else "u1").tobytes()
+        return data, read_header(data, parse(data)), expected
+
+    data, header, expected = stored(7)
+    fresh = decode_pixels(data, header)
+    assert bytes(fresh.value) == expected
+    assert bytes(decode_pixels(data, header, reuse=True).value) == expected
+    other_data, other_header, other_expected = stored(8)
+    assert other_expected != expected
+    assert bytes(decode_pixels(other_data, other_header, reuse=True).value) == other_expected
+    assert bytes(fresh.value) == expected  # a value decoded without reuse is its own

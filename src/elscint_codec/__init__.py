@@ -8,11 +8,12 @@ The buffer API decodes PMSCT_RLE1 and PMSCT_RGB1 streams::
 
 Importing the package registers the pydicom plugin (at once if pydicom is
 loaded, else when pydicom is first imported); :func:`register` and
-:func:`unregister` do it by hand.  The dataset functions (:func:`pixel_array`,
-:func:`decompress`, :func:`find_stream`, :func:`compression_type`,
-:func:`is_elscint`) and the converter (:func:`convert`, :class:`ConvertOptions`,
-:class:`Summary`, :class:`Progress`) are loaded on first use, so that
-``import elscint_codec`` does not import pydicom.
+:func:`unregister` do it by hand.  The buffer API (numpy), the dataset
+functions (:func:`pixel_array`, :func:`decompress`, :func:`find_stream`,
+:func:`compression_type`, :func:`is_elscint`) and the converter
+(:func:`convert`, :class:`ConvertOptions`, :class:`Summary`,
+:class:`Progress`) are loaded on first use, so that ``import elscint_codec``
+imports neither numpy nor pydicom (a conversion needs neither).
 """
 
 from __future__ import annotations
@@ -22,12 +23,6 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from elscint_codec._version import __version__
-from elscint_codec.codec import (
-    pmsct_rgb1_decode,
-    pmsct_rgb1_encode,
-    pmsct_rle1_decode,
-    pmsct_rle1_encode,
-)
 from elscint_codec.constants import (
     PMSCT_RGB1,
     PMSCT_RLE1,
@@ -46,6 +41,12 @@ from elscint_codec.errors import (
 from elscint_codec.plugin import register, unregister
 
 if TYPE_CHECKING:
+    from elscint_codec.codec import (
+        pmsct_rgb1_decode,
+        pmsct_rgb1_encode,
+        pmsct_rle1_decode,
+        pmsct_rle1_encode,
+    )
     from elscint_codec.converter import ConvertOptions, Progress, Summary, convert
     from elscint_codec.dicom import (
         compression_type,
@@ -56,6 +57,10 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
+    "pmsct_rgb1_decode": "elscint_codec.codec",
+    "pmsct_rgb1_encode": "elscint_codec.codec",
+    "pmsct_rle1_decode": "elscint_codec.codec",
+    "pmsct_rle1_encode": "elscint_codec.codec",
     "compression_type": "elscint_codec.dicom",
     "decompress": "elscint_codec.dicom",
     "find_stream": "elscint_codec.dicom",
@@ -99,7 +104,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Load the dataset and converter API (and with them pydicom) on first use."""
+    """Load the buffer, dataset and converter API (numpy, pydicom) on first use."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value

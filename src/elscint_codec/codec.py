@@ -2,8 +2,8 @@
 
 The functions here validate arguments, allocate or check ``out``, call the
 compiled kernels in :mod:`elscint_codec._core` (which run without the GIL)
-and turn their status codes into exceptions and warnings.  The exact format
-semantics are documented in ``docs/format.md``.
+through :mod:`elscint_codec.buffers`, and turn its notes into warnings.  The
+exact format semantics are documented in ``docs/format.md``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from elscint_codec import _core, _encode
-from elscint_codec.errors import ElscintWarning, TruncatedDataError
+from elscint_codec import _encode, buffers
+from elscint_codec.errors import ElscintWarning
 
 __all__ = [
     "pmsct_rgb1_decode",
@@ -73,30 +73,6 @@ def _output(
     return out
 
 
-def _report(name: str, outcome: tuple[int, int, int, int, int], size: int, npix: int) -> None:
-    """Raise or warn according to a kernel's status tuple."""
-    status, pixels, offset, tail, tail_offset = outcome
-    if status == _core.TRUNCATED:
-        where = (
-            f"the {size}-byte stream ended"
-            if offset == size
-            else f"the stream ends inside the escape or token starting at byte {offset}"
-        )
-        raise TruncatedDataError(
-            f"{name} stream truncated: {where} after {pixels} of {npix} pixels",
-            offset,
-            npix,
-            pixels,
-        )
-    if tail == _core.TAIL_EXCESS:
-        warnings.warn(
-            f"{name}: the image was complete at byte {tail_offset} of {size}; "
-            f"the remaining {size - tail_offset} byte(s) were ignored",
-            ElscintWarning,
-            stacklevel=3,
-        )
-
-
 def pmsct_rle1_decode(
     data: Any, /, rows: int, columns: int, *, out: npt.NDArray[np.uint16] | None = None
 ) -> npt.NDArray[np.uint16]:
@@ -143,12 +119,9 @@ def pmsct_rle1_decode(
     _check_dimensions(rows, columns)
     view = _byte_view(data)
     result = _output(out, (rows, columns), np.uint16, view)
-    npix = rows * columns
-    flat = result.reshape(-1)
-    if len(view) == 2 * npix:
-        _core.raw16_into(view, flat)
-        return result
-    _report("PMSCT_RLE1", _core.rle1_decode_into(view, flat), len(view), npix)
+    note = buffers.rle1_decode_into(view, result.reshape(-1))
+    if note:
+        warnings.warn(note, ElscintWarning, stacklevel=2)
     return result
 
 
@@ -196,8 +169,9 @@ def pmsct_rgb1_decode(
     _check_dimensions(rows, columns)
     view = _byte_view(data)
     result = _output(out, (rows, columns, 3), np.uint8, view)
-    outcome = _core.rgb1_decode_into(view, result.reshape(-1))
-    _report("PMSCT_RGB1", outcome, len(view), rows * columns)
+    note = buffers.rgb1_decode_into(view, result.reshape(-1))
+    if note:
+        warnings.warn(note, ElscintWarning, stacklevel=2)
     return result
 
 

@@ -33,6 +33,7 @@ __all__ = ["BATCH_FILES", "BATCH_SECONDS", "Committer", "report_row"]
 _LOG = logging.getLogger("elscint_codec.converter")
 BATCH_FILES = 64  # written files flushed to disk together, then renamed
 BATCH_SECONDS = 2.0
+_LOG_LEVELS = {FAILED: logging.WARNING, SKIPPED: logging.INFO}
 
 
 def report_row(outcome: Outcome) -> dict[str, str]:
@@ -263,15 +264,16 @@ class Committer:
         self.summary.count(outcome.status)
         self.done += 1
         self.state.put_row(report_row(outcome))
-        level = {FAILED: logging.WARNING, SKIPPED: logging.INFO}.get(outcome.status, logging.DEBUG)
-        _LOG.log(
-            level,
-            "%s: %s%s%s",
-            outcome.status,
-            outcome.display,
-            f" -> {outcome.target}" if outcome.target else "",
-            f" ({outcome.reason})" if outcome.reason else "",
-        )
+        level = _LOG_LEVELS.get(outcome.status, logging.DEBUG)
+        if _LOG.isEnabledFor(level):
+            _LOG.log(
+                level,
+                "%s: %s%s%s",
+                outcome.status,
+                outcome.display,
+                f" -> {outcome.target}" if outcome.target else "",
+                f" ({outcome.reason})" if outcome.reason else "",
+            )
         if self.on_progress is not None:
             self.on_progress(
                 Progress(

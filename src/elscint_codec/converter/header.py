@@ -123,6 +123,7 @@ class _Reader:
     def __init__(self, buf: Any, parsed: ParsedFile) -> None:
         self.buf = buf
         self.parsed = parsed
+        self.by_tag = parsed.by_tag
         # Without code extensions only the first term matters; the common terms are
         # decoded here directly, anything else through pydicom's charset tables.
         self.charset = self.raw(0x00080005).decode("ascii", "replace")
@@ -130,10 +131,13 @@ class _Reader:
         self.codec = _SIMPLE_CHARSETS.get(first)
 
     def raw(self, tag: int, element: Element | None = None) -> bytes:
-        element = element or self.parsed.find(tag)
-        if element is None or element.length == UNDEFINED or element.vr == "SQ":
+        element = element or self.by_tag.get(tag)
+        if element is None:
             return b""
-        return bytes(self.buf[element.value_start : element.value_end])
+        _, vr, _, start, length, end = element
+        if length == UNDEFINED or vr == "SQ":
+            return b""
+        return bytes(self.buf[start:end])
 
     def ascii(self, tag: int, element: Element | None = None) -> str:
         return self.raw(tag, element).decode("ascii", "replace").strip("\0 ")
@@ -213,17 +217,15 @@ def _slice_position(reader: _Reader) -> float | None:
 
 
 def _private_block(reader: _Reader) -> int | None:
-    """Return the block byte reserved by creator ELSCINT1 in group 07A1, or None."""
-    first, last = PRIVATE_GROUP << 16, (PRIVATE_GROUP << 16) | 0x00FF
-    for element in reader.parsed.elements:
-        if element.tag < first:
-            continue
-        if element.tag > last:
-            return None
-        if (element.tag & 0xFFFF) >= 0x10 and reader.ascii(element.tag, element) == (
-            PRIVATE_CREATOR
-        ):
-            return element.tag & 0xFF
+    """Return the block byte reserved by creator ELSCINT1 in group 07A1, or None.
+
+    The first creator element in tag order, (07A1,0010) to (07A1,00FF), wins.
+    """
+    group = PRIVATE_GROUP << 16
+    for block in range(0x10, 0x100):
+        element = reader.by_tag.get(group | block)
+        if element is not None and reader.ascii(0, element) == PRIVATE_CREATOR:
+            return block
     return None
 
 

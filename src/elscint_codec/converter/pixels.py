@@ -1,18 +1,21 @@
-"""Decode the Elscint stream of a scanned file into the bytes of a Pixel Data value."""
+"""Decode the Elscint stream of a scanned file into the bytes of a Pixel Data value.
+
+The stream is decoded straight from the input buffer into a ``bytearray``
+through :mod:`elscint_codec.buffers`: no numpy, so a conversion does not pay
+for importing it.
+"""
 
 from __future__ import annotations
 
-import warnings
+import sys
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from elscint_codec.codec import pmsct_rgb1_decode, pmsct_rle1_decode
+from elscint_codec.buffers import rgb1_decode_into, rle1_decode_into
 from elscint_codec.constants import COMPRESSION_TYPES, PMSCT_RGB1, PMSCT_RLE1
 from elscint_codec.converter.header import Header
 from elscint_codec.converter.scan import UNDEFINED, tag_text
-from elscint_codec.errors import DatasetError, ElscintWarning, UnsupportedError
+from elscint_codec.errors import DatasetError, UnsupportedError
 
 __all__ = ["RGB1", "RLE1", "Decoded", "check_supported", "decode_pixels"]
 
@@ -27,9 +30,10 @@ class Decoded:
 
     Attributes
     ----------
-    value : memoryview
+    value : bytearray, bytes or memoryview
         Pixel Data value without the pad byte, little-endian, in the layout
-        Planar Configuration declares (a view of the decoded array, no copy).
+        Planar Configuration declares (a view of the scratch buffer with
+        ``decode_pixels(..., reuse=True)``).
     vr : str
         ``OW`` for 16-bit, ``OB`` for 8-bit.
     compression : str
@@ -38,7 +42,7 @@ class Decoded:
         Recoverable oddities (e.g. ignored trailing bytes), in plain words.
     """
 
-    value: memoryview
+    value: bytearray | bytes | memoryview
     vr: str
     compression: str
     notes: tuple[str, ...]
@@ -101,8 +105,46 @@ def _stream_range(header: Header) -> tuple[int, int]:
     return stream.value_start, stream.value_end
 
 
-def decode_pixels(buf: Any, header: Header) -> Decoded:
+def _little_endian_16(value: bytearray | memoryview) -> bytearray | memoryview:
+    """Byte-swap native 16-bit values on a big-endian machine (a no-op elsewhere)."""
+    if sys.byteorder == "little":
+        return value
+    swapped = bytearray(len(value))
+    swapped[0::2], swapped[1::2] = value[1::2], value[0::2]
+    return swapped
+
+
+def _planar(interleaved: bytearray | memoryview) -> bytes:
+    """R, G, B per pixel -> all R, then all G, then all B (Planar Configuration 1)."""
+    pixels = interleaved if isinstance(interleaved, bytearray) else interleaved.tobytes()
+    return b"".join((pixels[0::3], pixels[1::3], pixels[2::3]))
+
+
+class _Scratch:
+    """One output buffer per process, reused from file to file (no fresh pages each time)."""
+
+    buffer = bytearray()
+
+    @classmethod
+    def take(cls, size: int) -> memoryview:
+        if len(cls.buffer) < size:
+            cls.buffer = bytearray(size)  # never resized in place: old views stay valid
+        return memoryview(cls.buffer)[:size]
+
+
+def decode_pixels(buf: Any, header: Header, *, reuse: bool = False) -> Decoded:
     """Decode the Elscint stream of ``header`` found in ``buf``.
+
+    Parameters
+    ----------
+    buf : buffer
+        The file's bytes.
+    header : Header
+        Its header.
+    reuse : bool
+        Decode into this process's scratch buffer: ``value`` is then a view
+        that the next call with ``reuse`` overwrites (for a caller that writes
+        the value out before it converts the next file).
 
     Raises
     ------
@@ -113,23 +155,22 @@ def decode_pixels(buf: Any, header: Header) -> Decoded:
     """
     kind = check_supported(header)
     start, end = _stream_range(header)
-    # The stream is decoded straight from the (mapped) file; both views are released
-    # on the way out, so none outlives the call, not even through a traceback.
-    with (
-        memoryview(buf) as whole,
-        whole[start:end] as stream,
-        warnings.catch_warnings(record=True) as caught,
-    ):
-        warnings.simplefilter("always", ElscintWarning)
+    npix = header.rows * header.columns
+    # Decoded straight from the (mapped) file; the views are released on the way
+    # out, so none outlives the call, not even through a traceback.
+    size = (2 if kind == RLE1 else 3) * npix
+    value: bytearray | bytes | memoryview
+    value = _Scratch.take(size) if reuse else bytearray(size)
+    with memoryview(buf) as whole, whole[start:end] as stream:
         if kind == RLE1:
-            image = pmsct_rle1_decode(stream, header.rows, header.columns)
-            value = image.astype("<u2", copy=False).reshape(-1).view(np.uint8).data
+            with memoryview(value) as out, out.cast("H") as values:
+                note = rle1_decode_into(stream, values)
+            value = _little_endian_16(value)
             vr = "OW"
         else:
-            rgb = pmsct_rgb1_decode(stream, header.rows, header.columns)
+            with memoryview(value) as out:
+                note = rgb1_decode_into(stream, out)
             if header.planar_configuration == 1:
-                rgb = np.ascontiguousarray(rgb.transpose(2, 0, 1))
-            value = rgb.reshape(-1).data
+                value = _planar(value)
             vr = "OB"
-    notes = tuple(str(w.message) for w in caught if issubclass(w.category, ElscintWarning))
-    return Decoded(value, vr, kind, notes)
+    return Decoded(value, vr, kind, (note,) if note else ())

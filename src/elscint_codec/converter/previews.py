@@ -6,9 +6,10 @@ soft-tissue window (W400/L40 in Hounsfield units), PET inverted (dark = high
 uptake) and scaled to the 99.5th percentile, colour images as they are,
 anything else between its 0.5th and 99.5th percentiles.  The native images
 the converter writes (16-bit grey, 8-bit RGB) are read with its own element
-scanner, which saves importing pydicom for one file per series; any other
-file is read with plain pydicom.  Pillow is optional; without it previews
-are skipped.
+scanner and windowed through a lookup table that Pillow applies, which saves
+importing pydicom and numpy for one file per series; any other file is read
+with plain pydicom and windowed with numpy, to the same bytes.  Pillow is
+optional; without it previews are skipped.
 """
 
 from __future__ import annotations
@@ -16,18 +17,22 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import sys
 import warnings
+from array import array
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.layout import safe_component
 from elscint_codec.converter.scan import UNDEFINED, parse
 from elscint_codec.errors import DatasetError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 __all__ = [
     "PREVIEW_FOLDER",
@@ -37,6 +42,7 @@ __all__ = [
     "middle",
     "read_native",
     "render",
+    "render_native",
     "write_preview",
 ]
 
@@ -65,15 +71,31 @@ def middle(members: list[str]) -> str:
     return members[(len(members) - 1) // 2]
 
 
-def _scaled(values: npt.NDArray[np.float64], low: float, high: float) -> npt.NDArray[np.uint8]:
+def _window(modality: str, percentile: Callable[[float], float]) -> tuple[float, float, bool]:
+    """Return (low, high, inverted): the values mapped to black and white, by modality."""
+    if modality == "CT":
+        level, width = CT_WINDOW
+        return level - width / 2, level + width / 2, False
+    if modality in ("PT", "NM"):
+        return 0.0, percentile(99.5), True
+    return percentile(0.5), percentile(99.5), False
+
+
+def _grey_level(value: float, low: float, high: float, inverted: bool) -> int:
+    """One value through the window: the same float operations as :func:`render`."""
     if high <= low:
         high = low + 1.0
-    scaled = np.clip((values - low) / (high - low), 0.0, 1.0) * 255.0
-    return np.round(scaled).astype(np.uint8)
+    level = round(min(max((value - low) / (high - low), 0.0), 1.0) * 255.0)
+    return 255 - level if inverted else level
 
 
-def render(dataset: object) -> npt.NDArray[np.uint8]:
-    """Return an 8-bit grey (rows, columns) or RGB (rows, columns, 3) preview of ``dataset``."""
+def render(dataset: object) -> Any:
+    """Return an 8-bit grey (rows, columns) or RGB (rows, columns, 3) numpy preview.
+
+    For any dataset with a ``pixel_array`` (e.g. read by pydicom).
+    """
+    import numpy as np
+
     pixels = np.asarray(dataset.pixel_array)  # type: ignore[attr-defined]
     if pixels.ndim == 3 and pixels.shape[-1] == 3:
         return pixels.astype(np.uint8)
@@ -81,27 +103,97 @@ def render(dataset: object) -> npt.NDArray[np.uint8]:
     intercept = float(getattr(dataset, "RescaleIntercept", 0) or 0)
     values = pixels.astype(np.float64) * slope + intercept
     modality = str(getattr(dataset, "Modality", "")).upper()
-    if modality == "CT":
-        level, width = CT_WINDOW
-        return _scaled(values, level - width / 2, level + width / 2)
-    if modality in ("PT", "NM"):
-        high = float(np.percentile(values, 99.5))
-        return np.asarray(255 - _scaled(values, 0.0, high), dtype=np.uint8)
-    low, high = (float(v) for v in np.percentile(values, [0.5, 99.5]))
-    return _scaled(values, low, high)
+    low, high, inverted = _window(modality, lambda q: float(np.percentile(values, q)))
+    if high <= low:
+        high = low + 1.0
+    levels = np.round(np.clip((values - low) / (high - low), 0.0, 1.0) * 255.0)
+    return (255 - levels if inverted else levels).astype(np.uint8)
 
 
 @dataclass(frozen=True)
 class NativeImage:
-    """The few attributes :func:`render` and the file name need, read without pydicom."""
+    """A native image of the converter's output, read without pydicom or numpy.
 
-    pixel_array: npt.NDArray[Any]
+    ``pixels`` is the Pixel Data value: little-endian 16-bit grey values, or
+    8-bit R, G, B (interleaved, or planes when ``planar`` is 1).
+    """
+
+    pixels: bytes
+    rows: int
+    columns: int
+    samples: int
+    planar: int
+    signed: bool
+    bits_stored: int
     Modality: str
     PatientID: str
     SeriesNumber: str
     SeriesDescription: str
     RescaleSlope: float
     RescaleIntercept: float
+
+    def stored_value(self, code: int) -> int:
+        """Return the pixel value of the 16-bit ``code``, as pydicom reads it.
+
+        Bits above Bits Stored are cleared, or hold the extended sign.
+        """
+        bits = self.bits_stored if 0 < self.bits_stored < 16 else 16
+        code &= (1 << bits) - 1
+        if self.signed and code >> (bits - 1):
+            code -= 1 << bits
+        return code
+
+    def codes(self) -> array[int]:
+        """Return the raw 16-bit codes of a grey image, in pixel order."""
+        values = array("H", self.pixels)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return values
+
+
+def _percentile(ranked: list[tuple[float, int]], total: int, q: float) -> float:
+    """numpy's default ('linear') percentile of ``total`` values, from (value, count) pairs."""
+    virtual = (total - 1) * (q / 100)
+    below = int(virtual)
+    gamma = virtual - below
+    wanted = (below, min(below + 1, total - 1))
+    found: list[float] = []
+    seen = 0
+    for value, count in ranked:
+        seen += count
+        while len(found) < 2 and wanted[len(found)] < seen:
+            found.append(value)
+        if len(found) == 2:
+            break
+    a, b = found
+    difference = b - a
+    return b - difference * (1 - gamma) if gamma >= 0.5 else a + difference * gamma
+
+
+def render_native(native: NativeImage) -> Image:
+    """Return the preview of ``native`` as a Pillow image (the same bytes as :func:`render`)."""
+    from PIL import Image
+
+    size = (native.columns, native.rows)
+    if native.samples == 3:
+        if native.planar != 1:
+            return Image.frombuffer("RGB", size, native.pixels, "raw", "RGB", 0, 1)
+        plane = native.rows * native.columns
+        bands = [native.pixels[k * plane : (k + 1) * plane] for k in range(3)]
+        return Image.merge(
+            "RGB", [Image.frombuffer("L", size, b, "raw", "L", 0, 1) for b in bands]
+        )
+    slope, intercept = native.RescaleSlope, native.RescaleIntercept
+    counts = Counter(native.codes())
+    values = {code: float(native.stored_value(code)) * slope + intercept for code in counts}
+    ranked = sorted((values[code], count) for code, count in counts.items())
+    total = native.rows * native.columns
+    low, high, inverted = _window(native.Modality.upper(), lambda q: _percentile(ranked, total, q))
+    table = [0] * 65536
+    for code, value in values.items():
+        table[code] = _grey_level(value, low, high, inverted)
+    raw = Image.frombuffer("I;16", size, native.pixels, "raw", "I;16", 0, 1)
+    return raw.convert("I").point(table, "L")
 
 
 def _decimal(text: str, default: float) -> float | None:
@@ -113,34 +205,22 @@ def _decimal(text: str, default: float) -> float | None:
         return None  # let pydicom have its say
 
 
-def _pixels(data: bytes, header: Header, photometric: str) -> npt.NDArray[Any] | None:
-    rows, columns, samples = header.rows, header.columns, header.samples or 1
+def _pixels(data: bytes, header: Header, photometric: str) -> bytes | None:
+    """The Pixel Data value of a 16-bit grey or 8-bit RGB image, else None."""
+    samples = header.samples or 1
     pixel = header.pixel_data
     if pixel is None or pixel.length == UNDEFINED or header.frames != 1:
         return None
     if samples == 1 and header.bits_allocated == 16:
-        dtype = np.dtype("<i2" if header.pixel_representation else "<u2")
+        size = 2
     elif samples == 3 and header.bits_allocated == 8 and photometric == "RGB":
-        dtype = np.dtype("u1")
+        size = 1
     else:
         return None
-    count = rows * columns * samples
-    if not count or pixel.value_end - pixel.value_start < count * dtype.itemsize:
+    count = header.rows * header.columns * samples
+    if not count or pixel.value_end - pixel.value_start < count * size:
         return None
-    flat: npt.NDArray[Any] = np.frombuffer(
-        data, dtype=dtype, count=count, offset=pixel.value_start
-    )
-    if samples == 3:
-        if header.planar_configuration == 1:
-            interleaved: npt.NDArray[Any] = np.moveaxis(flat.reshape(3, rows, columns), 0, -1)
-            return interleaved
-        return flat.reshape(rows, columns, 3)
-    image = flat.reshape(rows, columns)
-    unused = 16 - header.bits_stored
-    if 0 < unused < 16:  # as pydicom does: clear the unused bits, or extend the sign
-        shifted = image.astype(np.int16 if header.pixel_representation else np.uint16) << unused
-        image = (shifted >> unused).astype(dtype)
-    return image
+    return data[pixel.value_start : pixel.value_start + count * size]
 
 
 def read_native(path: Path) -> NativeImage | None:
@@ -171,6 +251,12 @@ def read_native(path: Path) -> NativeImage | None:
         return None
     return NativeImage(
         pixels,
+        rows=header.rows,
+        columns=header.columns,
+        samples=header.samples or 1,
+        planar=header.planar_configuration,
+        signed=bool(header.pixel_representation),
+        bits_stored=header.bits_stored,
         Modality=ascii_value(0x00080060),
         PatientID=header.patient_id,
         SeriesNumber=number,
@@ -214,10 +300,13 @@ def write_preview(task: PreviewTask) -> str | None:
             target = Path(task.output, PREVIEW_FOLDER, _name(dataset, task.series_uid))
             if target.exists() and not task.overwrite:
                 return str(target)
-            image = render(dataset)
+            if isinstance(dataset, NativeImage):
+                image = render_native(dataset)
+            else:
+                image = Image.fromarray(render(dataset))
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(".elscint-tmp-" + target.name)
-        Image.fromarray(image).save(temp, format="PNG")
+        image.save(temp, format="PNG")
         temp.replace(target)
     except Exception as exc:  # noqa: BLE001 - a failed preview must not fail the run
         _LOG.warning("no preview for %s: %s", task.source, exc)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from elscint_codec import _scan
 from elscint_codec.errors import DatasetError
 
 __all__ = [
@@ -62,6 +63,8 @@ _VR_BYTES = frozenset(vr.encode("ascii") for vr in VALID_VRS)
 _VR_NAMES = {vr.encode("ascii"): vr for vr in VALID_VRS}
 #: Raw VR bytes -> (VR, whether the header has a 32-bit length).
 _VR_KINDS = {raw: (vr, vr in LONG_VRS) for raw, vr in _VR_NAMES.items()}
+#: The same keyed by the two VR bytes as one number, for the compiled walker.
+_VR_CODES = {(raw[0] << 8) | raw[1]: kind for raw, kind in _VR_KINDS.items()}
 
 _TAG = struct.Struct("<HH")
 _EXPLICIT = struct.Struct("<HH2sH")
@@ -229,6 +232,11 @@ def _element_at(buf: Any, pos: int, implicit: bool, depth: int = 0) -> Element:
     return Element(tag, vr, pos, value_start, length, value_start + length)
 
 
+#: The compiled walker of plain explicit-VR elements; ``[None]`` walks in Python
+#: alone (the tests compare both).
+COMPILED_WALK: list[Any] = [_scan.walk_explicit]
+
+
 def iter_elements(
     buf: Any, start: int, end: int | None = None, *, implicit: bool
 ) -> Iterator[Element]:
@@ -253,7 +261,14 @@ def iter_elements(
     pos = start
     unpack_header, unpack_u32, kinds = _EXPLICIT.unpack_from, _U32.unpack_from, _VR_KINDS
     make = tuple.__new__  # Element(...) without the Python-level __new__: the hot loop
+    walk = None if implicit else COMPILED_WALK[0]
     while pos < stop:
+        if walk is not None:
+            # Plain explicit-VR elements in compiled code; it stops before any other.
+            found, pos = walk(buf, pos, stop, _VR_CODES, Element)
+            yield from found
+            if pos >= stop:
+                return
         if stop - pos < 8:
             if not any(bytes(buf[pos:stop])):
                 return  # a few zero bytes of padding after the last element

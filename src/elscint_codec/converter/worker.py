@@ -65,7 +65,7 @@ def _convert(task: Task, loaded: Loaded, outcome: Outcome, destination: Path) ->
     header = loaded.header
     assert header is not None
     assert loaded.parsed is not None
-    decoded = decode_pixels(loaded.buf, header)
+    decoded = decode_pixels(loaded.buf, header, reuse=True)  # written out before the next
     pieces = standard_file(loaded.buf, loaded.parsed, header, decoded)
     outcome.pixel_sha256 = hashlib.sha256(decoded.value).hexdigest()
     temp = write_temp(destination.parent, pieces, sync=task.sync)
