@@ -8,8 +8,8 @@ Usage::
 For each series: every tool's wall time, files per second (wall and CPU) and
 peak memory of its largest process; then ``elscint -j 1`` against dcm2niix on
 one core (files per second, > 1 means faster), the scaling from ``-j 1`` to
-``-j 2``, and the files per second once started (the slope between the 300-
-and the 1200-file PET series).  ``--stat min`` (default) takes the best of
+``-j 2``, and the files per second once started (the slope between the 300- and
+the 1200-file series of each modality).  ``--stat min`` (default) takes the best of
 the rounds, the least disturbed by other work on the machine; ``--stat
 median`` the median.
 """
@@ -57,15 +57,22 @@ def report(data: dict[str, Any], stat: str = "min") -> list[str]:
 
 
 def _marginal(groups: dict[str, dict[str, dict[str, Any]]], wall: str) -> list[str]:
-    """Files per second once started: the slope between the short and the long PET series."""
-    pet = sorted(
-        (group for group in groups if group.startswith("convert PT ")),
-        key=lambda group: int(group.split()[2]),
-    )
-    if len(pet) < 2:
-        return []
-    short, long = groups[pet[0]], groups[pet[-1]]
-    lines = [f"\nonce started ({pet[0]} -> {pet[-1]}, the slope of time over files)"]
+    """Files per second once started: the slope between a short and a long series."""
+    lines: list[str] = []
+    for modality in ("CT", "PT"):
+        series = sorted(
+            (group for group in groups if group.startswith(f"convert {modality} ")),
+            key=lambda group: int(group.split()[2]),
+        )
+        if len(series) >= 2:
+            lines.extend(_slope(groups[series[0]], groups[series[-1]], series, wall))
+    return lines
+
+
+def _slope(
+    short: dict[str, dict[str, Any]], long: dict[str, dict[str, Any]], names: list[str], wall: str
+) -> list[str]:
+    lines = [f"\nonce started ({names[0]} -> {names[-1]}, the slope of time over files)"]
     rates: dict[str, float] = {}
     for role in short:
         if role not in long:
@@ -83,6 +90,8 @@ def _marginal(groups: dict[str, dict[str, dict[str, Any]]], wall: str) -> list[s
             f"  elscint -j 1 / dcm2niix, files per second: "
             f"{rates['elscint -j 1'] / rates['dcm2niix']:.2f}"
         )
+    if "elscint -j 1" in rates and "elscint -j 2" in rates:
+        lines.append(f"  -j 2 / -j 1: {rates['elscint -j 2'] / rates['elscint -j 1']:.2f}")
     return lines
 
 

@@ -5,8 +5,9 @@ Full run (by hand, figures in docs/performance.md, section "Converter")::
     python -m pytest benchmarks/test_bench_convert.py --benchmark-json=convert.json
     python benchmarks/report_convert.py convert.json
 
-converts a generated 300-slice 512 x 512 CT series, a 300-slice PET series
-and a 1200-slice PET series (``ELSCINT_BENCH_SLICES`` changes the 300,
+converts generated 300-slice 512 x 512 CT and 144 x 144 PET series, and
+1200-slice ones to separate the fixed start-up cost from the cost per file
+(``ELSCINT_BENCH_SLICES`` changes the 300,
 ``ELSCINT_BENCH_ROUNDS`` the 5 rounds per tool, ``ELSCINT_BENCH_CPU`` the CPU
 of the single-core runs) with
 
@@ -121,19 +122,26 @@ def _check_output(tool: str, output: Path, files: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def long_pet(tmp_path_factory: pytest.TempPathFactory, slices: int) -> Path:
-    """A PET series four times as long (1200 slices in the full run)."""
+def long_study(tmp_path_factory: pytest.TempPathFactory, slices: int) -> Path:
+    """CT and PET series four times as long (1200 slices each in the full run)."""
     root = tmp_path_factory.mktemp("bench-long") / "input"
-    write_study(root, seed=0, ct_slices=0, pet_slices=4 * slices, rgb=False)
-    return root / "PT"
+    write_study(root, seed=0, ct_slices=4 * slices, pet_slices=4 * slices, rgb=False)
+    return root
 
 
-@pytest.mark.parametrize("series", ["CT", "PT", "PT x4"])
+@pytest.fixture(scope="module")
+def long_pet(long_study: Path) -> Path:
+    """The long PET series."""
+    return long_study / "PT"
+
+
+@pytest.mark.parametrize("series", ["CT", "PT", "CT x4", "PT x4"])
 @pytest.mark.parametrize("tool", TOOLS)
-def test_convert_series(benchmark, study, long_pet, slices, tmp_path, series, tool):
+def test_convert_series(benchmark, study, long_study, slices, tmp_path, series, tool):
     """Files per second of each tool on the same series (see report_convert.py)."""
-    files = 4 * slices if series == "PT x4" else slices
-    source = long_pet if series == "PT x4" else study / series
+    modality, _, times = series.partition(" x")
+    files = slices * int(times or 1)
+    source = (long_study if times else study) / modality
     output = _output_folder(tmp_path)
     command, cpu = _command(tool, source, output)
     runs = []

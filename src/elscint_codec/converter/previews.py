@@ -21,10 +21,10 @@ import sys
 import warnings
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.layout import safe_component
@@ -48,6 +48,9 @@ __all__ = [
 
 PREVIEW_FOLDER = "previews"
 CT_WINDOW = (40.0, 400.0)  # level, width in HU
+#: A CT preview maps every code between the extremes when they span at most this
+#: many (no counting); wider (e.g. signed values) it maps the codes it counted.
+_DENSE_CODES = 16384
 _LOG = logging.getLogger("elscint_codec.converter")
 
 
@@ -183,17 +186,29 @@ def render_native(native: NativeImage) -> Image:
         return Image.merge(
             "RGB", [Image.frombuffer("L", size, b, "raw", "L", 0, 1) for b in bands]
         )
+    raw = Image.frombuffer("I;16", size, native.pixels, "raw", "I;16", 0, 1)
     slope, intercept = native.RescaleSlope, native.RescaleIntercept
-    counts = Counter(native.codes())
-    values = {code: float(native.stored_value(code)) * slope + intercept for code in counts}
-    ranked = sorted((values[code], count) for code, count in counts.items())
-    total = native.rows * native.columns
-    low, high, inverted = _window(native.Modality.upper(), lambda q: _percentile(ranked, total, q))
+    modality = native.Modality.upper()
+    lowest, highest = cast("tuple[int, int]", raw.getextrema())
+    counts: Counter[int] | None = None
+    codes: Iterable[int] = range(lowest, highest + 1)
+    if modality != "CT" or highest - lowest > _DENSE_CODES:  # percentiles, or sparse codes
+        codes = counts = Counter(native.codes())
+    values = {code: float(native.stored_value(code)) * slope + intercept for code in codes}
+    if counts is None:  # CT: a fixed window
+        low, high, inverted = _window(modality, _no_percentile)
+    else:
+        ranked = sorted((values[code], count) for code, count in counts.items())
+        total = native.rows * native.columns
+        low, high, inverted = _window(modality, lambda q: _percentile(ranked, total, q))
     table = [0] * 65536
     for code, value in values.items():
         table[code] = _grey_level(value, low, high, inverted)
-    raw = Image.frombuffer("I;16", size, native.pixels, "raw", "I;16", 0, 1)
     return raw.convert("I").point(table, "L")
+
+
+def _no_percentile(q: float) -> float:
+    raise AssertionError(f"a CT window needs no percentile (asked for {q})")
 
 
 def _decimal(text: str, default: float) -> float | None:
