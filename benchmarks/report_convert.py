@@ -26,9 +26,9 @@ def report(data: dict[str, Any], stat: str = "min") -> list[str]:
     """Return the report lines for a pytest-benchmark JSON document of the converter."""
     groups: dict[str, dict[str, dict[str, Any]]] = {}
     for bench in data["benchmarks"]:
-        info = bench.get("extra_info", {})
-        if "role" in info and "files" in info:
-            groups.setdefault(bench["group"], {})[info["role"]] = info
+        tools = bench.get("extra_info", {}).get("tools", {})
+        if tools:
+            groups[bench["group"]] = tools
     cpu = data.get("machine_info", {}).get("cpu", {}).get("brand_raw", "unknown CPU")
     lines = [f"machine: {cpu}; statistic: {stat} of the rounds"]
     wall, cpu_time = f"wall_s_{stat}", f"cpu_s_{stat}"

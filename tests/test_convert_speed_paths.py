@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -72,6 +73,25 @@ def test_a_crash_inside_a_chunk_fails_only_the_task_that_crashed():
     assert [task for task, _ in pairs] == tasks
     assert [result for _, result in pairs] == [
         "aa", "bb", "cc", "die: crashed", "dd", "ee", "ff", "gg", "hh",
+    ]  # fmt: skip
+
+
+def test_a_worker_that_dies_before_the_next_chunk_is_handed_out_loses_nothing():
+    """The pool breaks between two chunks: handing out the next one recovers, not raises."""
+    work = OrderedPool(double_or_die, 2, crashed=lambda task: f"{task}: crashed", chunk=2)
+    try:
+        pairs = [p for t in ("a", "die") for p in work.put(t)]  # one chunk in flight
+        executor = work.executor
+        assert executor is not None
+        deadline = time.monotonic() + 30
+        while not getattr(executor, "_broken", False) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the pool has noticed the dead worker
+        assert executor._broken
+        pairs += [p for t in ("b", "c", "d") for p in work.put(t)] + list(work.drain())
+    finally:
+        work.close()
+    assert pairs == [
+        ("a", "aa"), ("die", "die: crashed"), ("b", "bb"), ("c", "cc"), ("d", "dd"),
     ]  # fmt: skip
 
 

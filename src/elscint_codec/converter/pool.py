@@ -119,7 +119,13 @@ class OrderedPool(Generic[T, R]):
             return
         entry: _Entry[T, R] = _Entry(tasks)
         if self.workers > 1:
-            entry.future = self._executor().submit(_run_all, self.function, tasks)
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                entry.future = self._executor().submit(_run_all, self.function, tasks)
+            except BrokenProcessPool:  # a worker died since results were last taken
+                self._recover()
+                entry.future = self._executor().submit(_run_all, self.function, tasks)
         self.pending.append(entry)
 
     def put(self, task: T) -> Iterator[tuple[T, R]]:
