@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +106,15 @@ def tree_sampling_available() -> bool:
 
 
 def run_measured(
-    command: Sequence[str], *, cpu: int | None = None, sample_tree: bool = False
+    command: Sequence[str],
+    *,
+    cpu: int | None = None,
+    sample_tree: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> Measured:
     """Run ``command`` (pinned to CPU ``cpu`` if given, with its children) and measure it.
+
+    ``env`` replaces the environment of the command (default: this process's).
 
     Without ``sample_tree`` only the command's own peak is polled (cheap: one
     small file read every 10 ms); with it, the whole tree's RSS and PSS.
@@ -121,7 +127,9 @@ def run_measured(
     sampling = os.path.exists("/proc/self/status")
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        process = subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            list(command), stdout=subprocess.DEVNULL, stderr=errors, env=env
+        )
         if cpu is not None:
             os.sched_setaffinity(process.pid, {cpu})  # inherited by its worker processes
         sampler = _Sampler(process.pid, tree=sample_tree) if sampling else None
