@@ -407,3 +407,34 @@ def test_decoded_pixel_values_without_numpy_are_the_image(tmp_path, options):
     assert other_expected != expected
     assert bytes(decode_pixels(other_data, other_header, reuse=True).value) == other_expected
     assert bytes(fresh.value) == expected  # a value decoded without reuse is its own
+
+
+def test_conversions_in_two_threads_at_once_write_the_same_files_as_one_at_a_time(tmp_path):
+    """Each thread decodes into its own reused buffer: no image leaks into another file."""
+    sources = []
+    for seed in (4, 5):
+        write_study(tmp_path / f"src{seed}", seed=seed, ct_slices=24, pet_slices=0, rgb=False)
+        sources.append(tmp_path / f"src{seed}")
+    serial = [tmp_path / f"serial{k}" for k in range(2)]
+    for source, output in zip(sources, serial, strict=True):
+        convert([source], output, options=INLINE)
+    parallel = [tmp_path / f"threads{k}" for k in range(2)]
+    start = threading.Barrier(2)
+
+    def run(source, output):
+        start.wait()
+        convert([source], output, options=INLINE)
+
+    threads = [
+        threading.Thread(target=run, args=pair) for pair in zip(sources, parallel, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for one, other in zip(serial, parallel, strict=True):
+        names = dicom_files(one)
+        assert len(names) == 24
+        assert names == dicom_files(other)
+        for name in names:
+            assert (one / name).read_bytes() == (other / name).read_bytes(), name

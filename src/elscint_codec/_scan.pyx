@@ -35,8 +35,8 @@ cdef inline uint32_t u32(const uint8_t* p) noexcept nogil:
     return p[0] | (<uint32_t>p[1] << 8) | (<uint32_t>p[2] << 16) | (<uint32_t>p[3] << 24)
 
 
-def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict kinds,
-                  type element):
+def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict kinds not None,
+                  type element not None):
     """Return ``(elements, pos)``: the plain elements from ``pos`` on, and where they end.
 
     Parameters

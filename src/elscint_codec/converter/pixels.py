@@ -8,6 +8,7 @@ for importing it.
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,16 +121,23 @@ def _planar(interleaved: bytearray | memoryview) -> bytes:
     return b"".join((pixels[0::3], pixels[1::3], pixels[2::3]))
 
 
-class _Scratch:
-    """One output buffer per process, reused from file to file (no fresh pages each time)."""
+class _Scratch(threading.local):
+    """One output buffer per thread, reused from file to file (no fresh pages each time).
 
-    buffer = bytearray()
+    Per thread, so that conversions running in several threads of one process
+    (``convert`` called from threads with one job each) never share it.
+    """
 
-    @classmethod
-    def take(cls, size: int) -> memoryview:
-        if len(cls.buffer) < size:
-            cls.buffer = bytearray(size)  # never resized in place: old views stay valid
-        return memoryview(cls.buffer)[:size]
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def take(self, size: int) -> memoryview:
+        if len(self.buffer) < size:
+            self.buffer = bytearray(size)  # never resized in place: old views stay valid
+        return memoryview(self.buffer)[:size]
+
+
+_SCRATCH = _Scratch()
 
 
 def decode_pixels(buf: Any, header: Header, *, reuse: bool = False) -> Decoded:
@@ -142,9 +150,9 @@ def decode_pixels(buf: Any, header: Header, *, reuse: bool = False) -> Decoded:
     header : Header
         Its header.
     reuse : bool
-        Decode into this process's scratch buffer: ``value`` is then a view
-        that the next call with ``reuse`` overwrites (for a caller that writes
-        the value out before it converts the next file).
+        Decode into this thread's scratch buffer: ``value`` is then a view
+        that the next call with ``reuse`` in the same thread overwrites (for a
+        caller that writes the value out before it converts the next file).
 
     Raises
     ------
@@ -160,7 +168,7 @@ def decode_pixels(buf: Any, header: Header, *, reuse: bool = False) -> Decoded:
     # out, so none outlives the call, not even through a traceback.
     size = (2 if kind == RLE1 else 3) * npix
     value: bytearray | bytes | memoryview
-    value = _Scratch.take(size) if reuse else bytearray(size)
+    value = _SCRATCH.take(size) if reuse else bytearray(size)
     with memoryview(buf) as whole, whole[start:end] as stream:
         if kind == RLE1:
             with memoryview(value) as out, out.cast("H") as values:
