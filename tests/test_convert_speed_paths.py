@@ -438,3 +438,15 @@ def test_conversions_in_two_threads_at_once_write_the_same_files_as_one_at_a_tim
         assert names == dicom_files(other)
         for name in names:
             assert (one / name).read_bytes() == (other / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("wrap", [bytearray, lambda raw: memoryview(bytearray(raw))])
+def test_big_endian_hosts_write_little_endian_pixel_values(monkeypatch, wrap):
+    """On a big-endian host the native 16-bit values are swapped; elsewhere left alone."""
+    from elscint_codec.converter import pixels
+
+    native = wrap(b"\x01\x02\x03\x04")
+    monkeypatch.setattr(pixels.sys, "byteorder", "big")
+    assert bytes(pixels._little_endian_16(native)) == b"\x02\x01\x04\x03"
+    monkeypatch.setattr(pixels.sys, "byteorder", "little")
+    assert pixels._little_endian_16(native) is native
