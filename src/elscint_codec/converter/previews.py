@@ -75,19 +75,22 @@ def middle(members: list[str]) -> str:
 
 
 def _window(modality: str, percentile: Callable[[float], float]) -> tuple[float, float, bool]:
-    """Return (low, high, inverted): the values mapped to black and white, by modality."""
+    """Return (low, high, inverted): the values mapped to black and white, by modality.
+
+    ``high`` is always above ``low`` (a flat image gets a window one unit wide).
+    """
     if modality == "CT":
         level, width = CT_WINDOW
         return level - width / 2, level + width / 2, False
     if modality in ("PT", "NM"):
-        return 0.0, percentile(99.5), True
-    return percentile(0.5), percentile(99.5), False
+        low, high, inverted = 0.0, percentile(99.5), True
+    else:
+        low, high, inverted = percentile(0.5), percentile(99.5), False
+    return low, (low + 1.0 if high <= low else high), inverted
 
 
 def _grey_level(value: float, low: float, high: float, inverted: bool) -> int:
     """One value through the window: the same float operations as :func:`render`."""
-    if high <= low:
-        high = low + 1.0
     level = round(min(max((value - low) / (high - low), 0.0), 1.0) * 255.0)
     return 255 - level if inverted else level
 
@@ -107,8 +110,6 @@ def render(dataset: object) -> Any:
     values = pixels.astype(np.float64) * slope + intercept
     modality = str(getattr(dataset, "Modality", "")).upper()
     low, high, inverted = _window(modality, lambda q: float(np.percentile(values, q)))
-    if high <= low:
-        high = low + 1.0
     levels = np.round(np.clip((values - low) / (high - low), 0.0, 1.0) * 255.0)
     return (255 - levels if inverted else levels).astype(np.uint8)
 
