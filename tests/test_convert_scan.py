@@ -127,7 +127,7 @@ def _walk(data: bytes, compiled: bool) -> tuple[str, object]:
         return type(exc).__name__, str(exc)
     finally:
         scan.COMPILED_WALK[0] = saved
-    return "ok", (parsed.elements, parsed.implicit, parsed.transfer_syntax)
+    return "ok", (parsed.meta, parsed.elements, parsed.implicit, parsed.transfer_syntax)
 
 
 def test_the_compiled_walker_reads_real_files_as_the_python_one(tmp_path):
@@ -138,7 +138,8 @@ def test_the_compiled_walker_reads_real_files_as_the_python_one(tmp_path):
         compiled, python = _walk(data, True), _walk(data, False)
         assert compiled[0] == "ok"
         assert compiled == python
-        assert len(compiled[1][0]) >= 60
+        assert len(compiled[1][0]) >= 5  # file meta information
+        assert len(compiled[1][1]) >= 60
 
 
 @settings(max_examples=300, deadline=None)
@@ -176,7 +177,7 @@ def _element_bytes(group: int, number: int, vr: str, value: bytes, undefined: bo
 
 _ELEMENTS = st.lists(
     st.tuples(
-        st.sampled_from([0x0008, 0x0010, 0x07A1, 0x7FE0, 0xFFFE]),
+        st.sampled_from([0x0002, 0x0008, 0x0010, 0x07A1, 0x7FE0, 0xFFFE]),
         st.integers(0, 0xFFFF),
         st.sampled_from([*sorted(scan.VALID_VRS), "XX"]),
         st.binary(max_size=24),
@@ -189,7 +190,11 @@ _ELEMENTS = st.lists(
 
 @given(_ELEMENTS, st.data())
 def test_the_compiled_walker_agrees_on_element_shaped_bytes(elements, data):
-    """Headers of every VR, cut anywhere: reaches each early exit of the compiled loop."""
+    """Headers of every VR, cut anywhere: reaches each early exit of the compiled loop.
+
+    Also as a whole file, where leading (0002,xxxx) elements are the file meta
+    information that the compiled walker reads up to the first other group.
+    """
     whole = b"".join(_element_bytes(*element) for element in elements)
     cut = whole[: data.draw(st.integers(min_value=0, max_value=len(whole)))]
 
@@ -204,3 +209,5 @@ def test_the_compiled_walker_agrees_on_element_shaped_bytes(elements, data):
             scan.COMPILED_WALK[0] = saved
 
     assert walked(True) == walked(False)
+    as_file = bytes(128) + b"DICM" + cut
+    assert _walk(as_file, True) == _walk(as_file, False)

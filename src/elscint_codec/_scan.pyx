@@ -36,7 +36,7 @@ cdef inline uint32_t u32(const uint8_t* p) noexcept nogil:
 
 
 def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict kinds not None,
-                  type element not None):
+                  type element not None, long group_only=-1):
     """Return ``(elements, pos)``: the plain elements from ``pos`` on, and where they end.
 
     Parameters
@@ -49,6 +49,9 @@ def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict 
         ``(first VR byte << 8) | second VR byte`` -> ``(VR, has a 32-bit length)``.
     element : type
         The named tuple to build: (tag, vr, start, value_start, length, end).
+    group_only : int, optional
+        Stop at the first element of another group (e.g. 0x0002: the file
+        meta information); -1 (default) walks every group.
 
     Returns
     -------
@@ -70,7 +73,7 @@ def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict 
     while stop - pos >= 8:
         group = u16(data + pos)
         number = u16(data + pos + 2)
-        if group == 0xFFFE:
+        if group == 0xFFFE or (group_only >= 0 and group != group_only):
             break
         kind = kinds.get((data[pos + 4] << 8) | data[pos + 5])
         if kind is None:

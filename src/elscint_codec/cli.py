@@ -15,7 +15,6 @@ import argparse
 import importlib
 import logging
 import os
-import platform
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -86,6 +85,8 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 def version_text() -> str:
     """Return the versions of this package, pydicom, numpy and Python."""
+    import platform
+
     import numpy
     import pydicom
 
@@ -203,7 +204,7 @@ def logging_session(args: argparse.Namespace) -> Iterator[None]:
         file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         handlers.append(file_handler)
     old_level, old_propagate = _LOG.level, _LOG.propagate
-    _LOG.setLevel(logging.DEBUG)
+    _LOG.setLevel(min(handler.level for handler in handlers))  # no records nobody shows
     _LOG.propagate = False
     for handler in handlers:
         _LOG.addHandler(handler)

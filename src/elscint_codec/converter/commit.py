@@ -16,7 +16,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +236,7 @@ class Committer:
             )
             if not self.options.dry_run:  # redo under the free name (it may exist already)
                 self._discard(outcome)
-                outcome = process(replace(task, target=alternative))
+                outcome = process(task._replace(target=alternative))
             outcome.target = alternative
         if not self.options.dry_run and outcome.status != FAILED:
             self._install(outcome)

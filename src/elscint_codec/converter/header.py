@@ -11,8 +11,7 @@ from __future__ import annotations
 import functools
 import struct
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from elscint_codec.constants import (
     COMPRESSION_TYPE_OFFSET,
@@ -57,8 +56,7 @@ _SIMPLE_CHARSETS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     """What the converter needs to know about one file.
 
     Attributes

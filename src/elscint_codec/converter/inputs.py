@@ -101,24 +101,20 @@ def load(item: Item) -> Iterator[Loaded]:
         if not looks_like_dicom(head):
             yield Loaded(head, None, None, _why_not(head))
             return
-        with _as_loaded(read_item(item)) as loaded:
-            yield loaded
+        yield _as_loaded(read_item(item))
         return
-    with _mapped(item.path) as buf, _as_loaded(buf) as loaded:
-        yield loaded
+    with _mapped(item.path) as buf:
+        yield _as_loaded(buf)
 
 
-@contextmanager
-def _as_loaded(buf: Any) -> Iterator[Loaded]:
+def _as_loaded(buf: Any) -> Loaded:
     if len(buf) == 0:
-        yield Loaded(buf, None, None, "empty file")
-        return
+        return Loaded(buf, None, None, "empty file")
     if not looks_like_dicom(bytes(buf[:_SNIFF])):
-        yield Loaded(buf, None, None, _why_not(bytes(buf[:_SNIFF])))
-        return
+        return Loaded(buf, None, None, _why_not(bytes(buf[:_SNIFF])))
     parsed = parse(buf)
     header = read_header(buf, parsed) if parsed.walkable else None
-    yield Loaded(buf, parsed, header, "")
+    return Loaded(buf, parsed, header, "")
 
 
 def _why_not(head: bytes) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from elscint_codec.buffers import rgb1_decode_into, rle1_decode_into
 from elscint_codec.constants import COMPRESSION_TYPES, PMSCT_RGB1, PMSCT_RLE1
@@ -25,8 +24,7 @@ RGB1 = PMSCT_RGB1
 _SHAPES = COMPRESSION_TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """A decoded image ready to become (7FE0,0010).
 
     Attributes

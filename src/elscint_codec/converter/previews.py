@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.layout import safe_component
@@ -51,6 +51,9 @@ CT_WINDOW = (40.0, 400.0)  # level, width in HU
 #: A CT preview maps every code between the extremes when they span at most this
 #: many (no counting); wider (e.g. signed values) it maps the codes it counted.
 _DENSE_CODES = 16384
+#: Below this many pixels a preview looks its pixels up in Python, which beats
+#: Pillow's ``point`` (that rounds its 65,536-entry table first).
+_MAP_PIXELS = 65536
 _LOG = logging.getLogger("elscint_codec.converter")
 
 
@@ -59,8 +62,7 @@ def have_pillow() -> bool:
     return importlib.util.find_spec("PIL") is not None
 
 
-@dataclass(frozen=True, slots=True)
-class PreviewTask:
+class PreviewTask(NamedTuple):
     """Render ``source`` (an output file) of one series to ``OUTPUT/previews``."""
 
     output: str
@@ -191,21 +193,25 @@ def render_native(native: NativeImage) -> Image:
     slope, intercept = native.RescaleSlope, native.RescaleIntercept
     modality = native.Modality.upper()
     lowest, highest = cast("tuple[int, int]", raw.getextrema())
+    codes = native.codes()
     counts: Counter[int] | None = None
-    codes: Iterable[int] = range(lowest, highest + 1)
+    present: Iterable[int] = range(lowest, highest + 1)
     if modality != "CT" or highest - lowest > _DENSE_CODES:  # percentiles, or sparse codes
-        codes = counts = Counter(native.codes())
-    values = {code: float(native.stored_value(code)) * slope + intercept for code in codes}
+        present = counts = Counter(codes)
+    stored = native.stored_value
+    values = {code: float(stored(code)) * slope + intercept for code in present}
     if counts is None:  # CT: a fixed window
         low, high, inverted = _window(modality, _no_percentile)
     else:
         ranked = sorted((values[code], count) for code, count in counts.items())
         total = native.rows * native.columns
         low, high, inverted = _window(modality, lambda q: _percentile(ranked, total, q))
-    table = [0] * 65536
+    table = bytearray(65536)
     for code, value in values.items():
         table[code] = _grey_level(value, low, high, inverted)
-    return raw.convert("I").point(table, "L")
+    if len(codes) < _MAP_PIXELS:  # small (PET): look each pixel up in Python
+        return Image.frombytes("L", size, bytes(map(table.__getitem__, codes)))
+    return raw.convert("I").point(list(table), "L")
 
 
 def _no_percentile(q: float) -> float:
@@ -322,7 +328,7 @@ def write_preview(task: PreviewTask) -> str | None:
                 image = Image.fromarray(render(dataset))
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(".elscint-tmp-" + target.name)
-        image.save(temp, format="PNG")
+        image.save(temp)  # PNG by the suffix: Pillow then loads its PNG plugin alone
         temp.replace(target)
     except Exception as exc:  # noqa: BLE001 - a failed preview must not fail the run
         _LOG.warning("no preview for %s: %s", task.source, exc)

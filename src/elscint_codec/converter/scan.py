@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from elscint_codec import _scan
@@ -119,8 +119,7 @@ class Element(NamedTuple):
         return self.tag >> 16
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
+class ParsedFile(NamedTuple):
     """The structure of one DICOM file.
 
     Attributes
@@ -343,6 +342,9 @@ def parse(buf: Any) -> ParsedFile:
     else:
         raise NotDicomError("no DICM marker after a 128-byte preamble and no DICOM element")
     meta: list[Element] = []
+    walk = COMPILED_WALK[0]
+    if walk is not None and _looks_explicit(buf, pos):  # plain elements of group 0002 in C
+        meta, pos = walk(buf, pos, len(buf), _VR_CODES, Element, 0x0002)
     while len(buf) >= pos + 6 and _TAG.unpack_from(buf, pos)[0] == 0x0002:
         element = _element_at(buf, pos, implicit=not _looks_explicit(buf, pos))
         meta.append(element)
@@ -355,9 +357,24 @@ def parse(buf: Any) -> ParsedFile:
     implicit = pos < len(buf) and not _looks_explicit(buf, pos)
     if not syntax:
         syntax = IMPLICIT_VR_LITTLE_ENDIAN if implicit else EXPLICIT_VR_LITTLE_ENDIAN
-    elements = tuple(iter_elements(buf, pos, implicit=implicit))
-    by_tag = {element.tag: element for element in reversed(elements)}
+    elements = _top_level(buf, pos, implicit)
+    in_reverse = elements[::-1]  # so that the first of a repeated tag wins
+    by_tag = dict(zip(map(_TAG_OF, in_reverse), in_reverse, strict=True))
     return ParsedFile(preamble, tuple(meta), syntax, implicit, elements, True, by_tag)
+
+
+_TAG_OF = itemgetter(0)
+
+
+def _top_level(buf: Any, pos: int, implicit: bool) -> tuple[Element, ...]:
+    """The top-level elements from ``pos`` on: compiled walk first, the generator for the rest."""
+    walk = None if implicit else COMPILED_WALK[0]
+    if walk is None:
+        return tuple(iter_elements(buf, pos, implicit=implicit))
+    found, stopped = walk(buf, pos, len(buf), _VR_CODES, Element)
+    if stopped < len(buf):
+        found.extend(iter_elements(buf, stopped, implicit=implicit))
+    return tuple(found)
 
 
 def _plausible_dataset(buf: Any, pos: int) -> bool:

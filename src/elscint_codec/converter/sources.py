@@ -16,9 +16,8 @@ import stat
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from elscint_codec.converter.layout import safe_component, safe_relative
 
@@ -34,8 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Root:
+class Root(NamedTuple):
     """One SOURCE given by the user and where its files go under OUTPUT."""
 
     path: Path
@@ -43,8 +41,7 @@ class Root:
     kind: str  # "folder", "zip" or "file"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One input file (or zip member) to process.
 
     Attributes
@@ -68,8 +65,7 @@ class Item:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something found while walking that is not a file to convert."""
 
     display: str

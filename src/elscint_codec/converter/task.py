@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from elscint_codec.converter.sources import Item
 
@@ -16,8 +16,7 @@ SKIPPED = "skipped"
 FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     """One file to process and the settings that matter to a worker."""
 
     item: Item

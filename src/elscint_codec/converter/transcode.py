@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from elscint_codec.converter.scan import (
     ITEM,
@@ -40,8 +39,7 @@ def element_header(tag: int, vr: str, length: int) -> bytes:
     return struct.pack("<HH2sH", group, number, vr.encode("ascii"), length)
 
 
-@dataclass(frozen=True, slots=True)
-class VrRules:
+class VrRules(NamedTuple):
     """Choose VRs for implicit-VR elements.
 
     Parameters

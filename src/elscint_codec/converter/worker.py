@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import traceback
 import zipfile
 import zlib
@@ -61,14 +62,14 @@ def _describe(outcome: Outcome, header: Header | None) -> None:
     outcome.position = _position(header)
 
 
-def _convert(task: Task, loaded: Loaded, outcome: Outcome, destination: Path) -> Outcome:
+def _convert(task: Task, loaded: Loaded, outcome: Outcome, destination: str) -> Outcome:
     header = loaded.header
     assert header is not None
     assert loaded.parsed is not None
     decoded = decode_pixels(loaded.buf, header, reuse=True)  # written out before the next
     pieces = standard_file(loaded.buf, loaded.parsed, header, decoded)
     outcome.pixel_sha256 = hashlib.sha256(decoded.value).hexdigest()
-    temp = write_temp(destination.parent, pieces, sync=task.sync)
+    temp = write_temp(os.path.dirname(destination), pieces, sync=task.sync)
     outcome.temp = str(temp)
     if task.verify:
         problem = verify_standard(
@@ -89,11 +90,11 @@ def _convert(task: Task, loaded: Loaded, outcome: Outcome, destination: Path) ->
     return outcome
 
 
-def _copy(task: Task, loaded: Loaded, outcome: Outcome, destination: Path) -> Outcome:
+def _copy(task: Task, loaded: Loaded, outcome: Outcome, destination: str) -> Outcome:
     if loaded.header is not None:
         outcome.pixel_sha256 = pixel_value_hash(loaded.buf, loaded.header)
     with open_item(task.item) as source:
-        temp = copy_to_temp(destination.parent, source, sync=task.sync)
+        temp = copy_to_temp(os.path.dirname(destination), source, sync=task.sync)
     outcome.temp = str(temp)
     if task.verify:
         outcome.fingerprint = loaded.fingerprint()
@@ -129,11 +130,11 @@ def _process(task: Task, outcome: Outcome) -> Outcome:
             assert header is not None
             outcome.compression = check_supported(header)
         outcome.target = "" if task.deidentify is not None else _target(task, loaded)
-        destination = Path(task.output, *outcome.target.split("/"))
+        destination = os.path.join(task.output, *outcome.target.split("/"))
         if task.deidentify is not None:
             return deidentified.process(task, loaded, outcome)
-        if destination.exists() and not task.overwrite:
-            return already_done(task, loaded, outcome, destination)
+        if os.path.exists(destination) and not task.overwrite:
+            return already_done(task, loaded, outcome, Path(destination))
         if task.dry_run:
             outcome.status = CONVERTED if elscint else COPIED
             return outcome

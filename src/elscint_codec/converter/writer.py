@@ -15,10 +15,10 @@ output file under its final name.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
-import secrets
 import shutil
 import struct
 import sys
@@ -201,27 +201,33 @@ def standard_file(
     return [bytes(128) + b"DICM" + meta, *body]
 
 
-def _temp_path(directory: Path) -> Path:
-    return directory / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+def _temp_path(directory: str) -> str:
+    return os.path.join(directory, f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}")
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
 
 
 class _LastFolder:
     """The folder the previous file went to: files come in walk order, so most share it."""
 
-    path: Path | None = None
+    path: str | None = None
 
 
-def _open_temp(directory: Path) -> tuple[Path, int]:
-    if directory != _LastFolder.path:
-        directory.mkdir(parents=True, exist_ok=True)
-        _LastFolder.path = directory
-    path = _temp_path(directory)
+def _open_temp(directory: str | os.PathLike[str]) -> tuple[str, int]:
+    folder = os.fspath(directory)
+    if folder != _LastFolder.path:
+        os.makedirs(folder, exist_ok=True)
+        _LastFolder.path = folder
+    path = _temp_path(folder)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o666)
     except FileNotFoundError:  # removed behind our back: create it again
         _LastFolder.path = None
-        directory.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(path, flags, 0o666)
     return path, fd
 
@@ -251,7 +257,7 @@ def _write_all(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
 
 
 def write_temp(
-    directory: Path, pieces: Iterable[bytes | memoryview], *, sync: bool = True
+    directory: str | os.PathLike[str], pieces: Iterable[bytes | memoryview], *, sync: bool = True
 ) -> Path:
     """Write ``pieces`` to a new temporary file in ``directory``.
 
@@ -272,12 +278,14 @@ def write_temp(
         finally:
             os.close(fd)
     except BaseException:
-        path.unlink(missing_ok=True)
+        _remove(path)
         raise
-    return path
+    return Path(path)
 
 
-def copy_to_temp(directory: Path, source: IO[bytes], *, sync: bool = True) -> Path:
+def copy_to_temp(
+    directory: str | os.PathLike[str], source: IO[bytes], *, sync: bool = True
+) -> Path:
     """Copy the readable binary stream ``source`` to a temporary file in ``directory``."""
     path, fd = _open_temp(directory)
     try:
@@ -287,9 +295,9 @@ def copy_to_temp(directory: Path, source: IO[bytes], *, sync: bool = True) -> Pa
             if sync:
                 os.fsync(stream.fileno())
     except BaseException:
-        path.unlink(missing_ok=True)
+        _remove(path)
         raise
-    return path
+    return Path(path)
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
