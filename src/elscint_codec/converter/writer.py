@@ -78,16 +78,25 @@ def file_meta(sop_class_uid: str, sop_instance_uid: str, kept: Iterable[bytes] =
     """
     body = b"".join(
         [
-            _meta_element(0x00020001, "OB", b"\x00\x01"),
+            _META_VERSION,
             _meta_element(0x00020002, "UI", sop_class_uid.encode("ascii")),
             _meta_element(0x00020003, "UI", sop_instance_uid.encode("ascii")),
-            _meta_element(0x00020010, "UI", EXPLICIT_VR_LITTLE_ENDIAN.encode("ascii")),
-            _meta_element(0x00020012, "UI", IMPLEMENTATION_CLASS_UID.encode("ascii")),
-            _meta_element(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME.encode("ascii")),
+            _META_SYNTAX_AND_IMPLEMENTATION,
             *kept,
         ]
     )
     return _meta_element(0x00020000, "UL", struct.pack("<I", len(body))) + body
+
+
+# The meta elements that are the same in every output file, encoded once.
+_META_VERSION = _meta_element(0x00020001, "OB", b"\x00\x01")
+_META_SYNTAX_AND_IMPLEMENTATION = b"".join(
+    [
+        _meta_element(0x00020010, "UI", EXPLICIT_VR_LITTLE_ENDIAN.encode("ascii")),
+        _meta_element(0x00020012, "UI", IMPLEMENTATION_CLASS_UID.encode("ascii")),
+        _meta_element(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME.encode("ascii")),
+    ]
+)
 
 
 def _fix_group_lengths(
