@@ -12,13 +12,14 @@ before ``exec``.)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def tree_sampling_available() -> bool:
     return os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
 
 
+@contextlib.contextmanager
+def _pinned(cpu: int | None) -> Iterator[None]:
+    """Run the block on ``cpu`` alone (this thread), so that a child forked in it starts there."""
+    if cpu is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def run_measured(
     command: Sequence[str],
     *,
@@ -127,11 +142,10 @@ def run_measured(
     sampling = os.path.exists("/proc/self/status")
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        process = subprocess.Popen(
-            list(command), stdout=subprocess.DEVNULL, stderr=errors, env=env
-        )
-        if cpu is not None:
-            os.sched_setaffinity(process.pid, {cpu})  # inherited by its worker processes
+        with _pinned(cpu):  # the child starts on ``cpu`` (its workers inherit it)
+            process = subprocess.Popen(
+                list(command), stdout=subprocess.DEVNULL, stderr=errors, env=env
+            )
         sampler = _Sampler(process.pid, tree=sample_tree) if sampling else None
         if sampler is not None:
             sampler.start()

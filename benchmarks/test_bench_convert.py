@@ -208,3 +208,13 @@ def test_memory_does_not_grow_with_the_number_of_files(
         peaks[name] = run.max_rss_mb
     growth = peaks["long"] - peaks["short"]
     assert growth < 8.0, f"peak RSS {peaks['short']:.1f} MB -> {peaks['long']:.1f} MB"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
+def test_a_measured_command_runs_on_its_cpu_from_the_start():
+    """The child is on the chosen CPU when it starts; this process keeps its own CPUs."""
+    mine = os.sched_getaffinity(0)
+    for cpu in sorted(mine):
+        check = f"import os, sys; sys.exit(0 if os.sched_getaffinity(0) == {{{cpu}}} else 3)"
+        run_measured([sys.executable, "-c", check], cpu=cpu)
+        assert os.sched_getaffinity(0) == mine

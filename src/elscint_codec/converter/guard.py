@@ -139,7 +139,7 @@ def prepare_output(output: Path, stack: ExitStack) -> int:
     """
     try:
         output.mkdir(parents=True, exist_ok=True)
-        write_temp(output, [b""]).unlink()
+        write_temp(output, [b""], sync=False).unlink()  # writable? (nothing to flush)
     except OSError as exc:
         raise FatalError(f"cannot write to the output folder {output}: {exc.strerror}") from exc
     stack.enter_context(locked(output))

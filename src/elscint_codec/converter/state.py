@@ -116,12 +116,14 @@ class RunState:
 
     def claim(self, key: str, input_path: str) -> str | None:
         """Claim output ``key`` for ``input_path``; return the owner if already claimed."""
+        inserted = self._db.execute(
+            "INSERT OR IGNORE INTO claims VALUES (?, ?)", (key, input_path)
+        )
+        if inserted.rowcount == 1:  # nearly always: one statement
+            self._tick()
+            return None
         found = self._db.execute("SELECT input FROM claims WHERE key = ?", (key,)).fetchone()
-        if found is not None:
-            return str(found[0]) if found[0] != input_path else None
-        self._db.execute("INSERT INTO claims VALUES (?, ?)", (key, input_path))
-        self._tick()
-        return None
+        return str(found[0]) if found[0] != input_path else None
 
     def uid_owner(self, uid: str) -> UidOwner | None:
         """Return the first file seen with SOP Instance UID ``uid``, or None."""
