@@ -22,7 +22,10 @@ of the single-core runs) with
     two worker processes, not pinned (scaling).
 
 Every command is a fresh process (start-up included), the output folder is
-emptied and the file system flushed before each round.  The package's
+emptied and the file system flushed before each command; on ext4 the old
+output is set aside rather than deleted until the session ends (see
+``convert_support.set_aside``: deleting hundreds of files right before a
+command slows its file creation on ext4 without a journal).  The package's
 modules are compiled to bytecode first, as ``pip install`` does (an editable
 install, or ``PYTHONDONTWRITEBYTECODE``, would otherwise compile them again
 in every run and count that against the start-up).  Outputs go to a
@@ -36,8 +39,8 @@ from __future__ import annotations
 
 import compileall
 import os
-import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +49,10 @@ import elscint_codec
 from convert_support import (
     Measured,
     clear_folder,
+    file_system_type,
+    remove_set_aside,
     run_measured,
+    set_aside,
     summarise,
     tree_sampling_available,
 )
@@ -137,7 +143,7 @@ def long_pet(long_study: Path) -> Path:
 
 
 @pytest.mark.parametrize("series", ["CT", "PT", "CT x4", "PT x4"])
-def test_convert_series(benchmark, study, long_study, slices, tmp_path, series):
+def test_convert_series(benchmark, study, long_study, slices, tmp_path, series, outputs):
     """Files per second of each tool on the same series (see report_convert.py).
 
     The tools take turns within every round (in a rotating order), so that a
@@ -171,7 +177,17 @@ def test_convert_series(benchmark, study, long_study, slices, tmp_path, series):
         tool: {"cpu": _command(tool, source, output)[1] or "any", **summarise(done[-kept:], files)}
         for tool, done in runs.items()
     }
-    shutil.rmtree(output, ignore_errors=True)
+    set_aside(output)  # deleted at the end of the session: see set_aside
+    outputs.append(output)
+
+
+@pytest.fixture(scope="session")
+def outputs() -> Iterator[list[Path]]:
+    """Output folders whose set-aside runs are deleted once every benchmark is done."""
+    folders: list[Path] = []
+    yield folders
+    for folder in folders:
+        remove_set_aside(folder)
 
 
 @pytest.fixture
@@ -218,3 +234,16 @@ def test_a_measured_command_runs_on_its_cpu_from_the_start():
         check = f"import os, sys; sys.exit(0 if os.sched_getaffinity(0) == {{{cpu}}} else 3)"
         run_measured([sys.executable, "-c", check], cpu=cpu)
         assert os.sched_getaffinity(0) == mine
+
+
+def test_an_old_output_is_set_aside_on_ext4_and_deleted_elsewhere(tmp_path):
+    output = tmp_path / "out"
+    clear_folder(output)
+    (output / "IM_0001").write_bytes(b"old")
+    clear_folder(output)
+    assert list(output.iterdir()) == []
+    aside = tmp_path / ".set-aside"
+    kept = [path.name for path in aside.glob("*/*")] if aside.exists() else []
+    assert kept == (["IM_0001"] if file_system_type(tmp_path) == "ext4" else [])
+    remove_set_aside(output)
+    assert not aside.exists()
