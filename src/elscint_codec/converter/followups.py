@@ -26,7 +26,7 @@ def make_previews(
     """Write the PNG of the middle slice of each series seen in this run."""
     if not previews.have_pillow():
         message = "Pillow is not installed, so no previews were made (pip install Pillow)"
-        _LOG.warning(message)
+        _LOG.debug(message)  # for --log; the console shows the summary's notes, once
         summary.notes.append(message)
         return
     pool: OrderedPool[previews.PreviewTask, str] = OrderedPool(
