@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pydicom
-import pytest
 from PIL import Image
 
 from convert_builders import elscint_file, make_tree, report_rows
@@ -99,11 +98,13 @@ def test_previews_are_skipped_without_pillow(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / PREVIEW_FOLDER).exists()
 
 
-@pytest.mark.parametrize("jobs", [2])
-def test_previews_in_worker_processes(tmp_path, jobs):
+def test_previews_in_worker_processes(tmp_path):
+    """With -j 2 previews are made by worker processes, to the same bytes as inline."""
     for index in range(3):
         elscint_file(tmp_path / "src" / f"IM{index}", index)
-    summary = convert([tmp_path / "src"], tmp_path / "out", options=ConvertOptions(jobs=jobs))
-    assert len(summary.previews) == 1
-    with Image.open(summary.previews[0]) as image:
+    inline = convert([tmp_path / "src"], tmp_path / "one", options=ConvertOptions(jobs=1))
+    pooled = convert([tmp_path / "src"], tmp_path / "two", options=ConvertOptions(jobs=2))
+    assert len(pooled.previews) == len(inline.previews) == 1
+    assert pooled.previews[0].read_bytes() == inline.previews[0].read_bytes()
+    with Image.open(pooled.previews[0]) as image:
         assert image.size == (12, 16)
