@@ -215,7 +215,7 @@ def set_aside(path: Path) -> None:
     On ext4 it is moved aside instead of deleted (until :func:`remove_set_aside`):
     ext4 without a journal, as on the project's virtual machine, does not reuse
     an inode freed in the last 60 s (300 s while its inode table block is
-    dirty), and scans past every such inode whenever it allocates a new one.
+    dirty; ``recently_deleted`` in Linux's ``fs/ext4/ialloc.c``), and scans past every such inode whenever it allocates a new one.
     A command that ran right after the deletion of the last run's 300-1200
     files paid for that scan on each of its own files (kernel time in
     ``recently_deleted``, up to a fifth of a PET run), which a conversion into
