@@ -120,7 +120,6 @@ class Header(NamedTuple):
 class _Reader:
     def __init__(self, buf: Any, parsed: ParsedFile) -> None:
         self.buf = buf
-        self.parsed = parsed
         self.by_tag = parsed.by_tag
         # Without code extensions only the first term matters; the common terms are
         # decoded here directly, anything else through pydicom's charset tables.
