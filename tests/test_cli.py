@@ -55,6 +55,17 @@ def test_help_shows_every_default_and_examples(capsys, command):
         assert "(default" in help_text, action.option_strings
 
 
+@pytest.mark.parametrize("columns", ["100", "37", "", "junk", "-5"])
+def test_help_width_is_the_one_argparse_would_use(monkeypatch, columns):
+    import shutil
+
+    from elscint_codec.cli import Formatter
+
+    monkeypatch.setenv("COLUMNS", columns)
+    expected = argparse.HelpFormatter("elscint")._width  # argparse's own (via shutil)
+    assert Formatter("elscint")._width == expected == shutil.get_terminal_size().columns - 2
+
+
 def test_all_subcommands_present():
     names = set(_subparsers(build_parser()))
     assert {"convert", "info", "demo"} <= names

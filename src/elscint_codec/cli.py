@@ -64,12 +64,40 @@ Run 'elscint COMMAND --help' for the options of one command."""
 SOURCES_HELP = "folder, DICOM file or .zip archive"
 
 
+def terminal_columns() -> int:
+    """Return the terminal's width as :func:`shutil.get_terminal_size` does (80 if unknown)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    stdout = sys.__stdout__
+    if columns <= 0 and stdout is not None:
+        try:
+            columns = os.get_terminal_size(stdout.fileno()).columns
+        except (AttributeError, ValueError, OSError):  # not a terminal, closed, replaced
+            columns = 0
+    return columns or 80
+
+
 class Formatter(argparse.RawDescriptionHelpFormatter):
     """Show every default and keep the examples in the epilog as written.
 
     Options whose help already says ``(default: ...)`` are left alone; on/off
     flags show ``(default: off)``; other defaults are appended.
     """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        # argparse would import shutil (and with it bz2 and lzma) for the width on
+        # every add_argument; the same width, read directly.
+        if width is None:
+            width = terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""

@@ -11,7 +11,6 @@ values from the file.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import os
 from functools import lru_cache
@@ -62,6 +61,8 @@ def key_note(options: Any) -> str | None:
 
 def input_token(options: Any, display: str) -> str:
     """Return the keyed, stable name under which ``display`` appears in reports and logs."""
+    import hmac  # only when de-identifying: not on every conversion's start-up path
+
     digest = hmac.new(_secret(options), b"elscint-input\0" + os.fsencode(display), hashlib.sha256)
     return "input-" + digest.hexdigest()[:20]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -153,8 +152,7 @@ class _Run:
         start = time.monotonic()
         options = self.options
         with ExitStack() as stack:
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="elscint-state-"))
-            state = RunState(Path(folder))
+            state = RunState()
             stack.callback(state.close)
             committer = Committer(self.output, options, state, self.summary, self.on_progress,
                                   batch_sync=self.batch_sync)  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -153,6 +152,16 @@ def _gigabytes(size: float) -> str:
     return f"{size / 1e9:.1f} GB"
 
 
+def _free_bytes(folder: Path) -> int:
+    """Bytes free for an unprivileged user on ``folder``'s disk."""
+    if hasattr(os, "statvfs"):  # what shutil.disk_usage reads, without importing shutil
+        status = os.statvfs(folder)
+        return status.f_bavail * status.f_frsize
+    import shutil  # pragma: no cover - Windows
+
+    return shutil.disk_usage(folder).free
+
+
 def check_space(output: Path, input_bytes: int, existing: int) -> None:
     """Refuse to start when OUTPUT's disk has less than about twice the input free.
 
@@ -162,7 +171,7 @@ def check_space(output: Path, input_bytes: int, existing: int) -> None:
         Not enough free space.
     """
     needed = SPACE_FACTOR * input_bytes - existing
-    free = shutil.disk_usage(output).free
+    free = _free_bytes(output)
     if needed > free:
         raise FatalError(
             f"not enough free space in {output}: about {_gigabytes(needed)} needed "

@@ -7,8 +7,7 @@ import mmap
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.scan import ParsedFile, looks_like_dicom, parse
@@ -19,8 +18,7 @@ __all__ = ["Loaded", "expected_pixel_bytes", "load", "pixel_value_hash"]
 _SNIFF = 2048
 
 
-@dataclass(slots=True)
-class Loaded:
+class Loaded(NamedTuple):
     """An input file in memory (or mapped), with its structure when it is DICOM.
 
     Attributes

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "EXIT_FAILED",
@@ -31,7 +30,13 @@ LAYOUTS = ("mirror", "series")
 STATUSES = ("converted", "copied", "already done", "skipped", "failed")
 
 
-@dataclass(frozen=True)
+#: The options of :class:`ConvertOptions`, in the order of its parameters.
+_OPTION_NAMES = (
+    "jobs", "layout", "overwrite", "only_elscint", "verify", "previews", "dry_run",
+    "deidentify", "suv", "rwvm", "suv_series", "space_check",
+)  # fmt: skip
+
+
 class ConvertOptions:
     """How :func:`~elscint_codec.converter.convert` works.
 
@@ -63,28 +68,82 @@ class ConvertOptions:
         SUVbw series into OUTPUT.
     space_check : bool
         Refuse to start when the output disk has too little free space.
+
+    Options are read-only once made; :meth:`replace` returns a changed copy.
+    (A plain class rather than a dataclass: ``dataclasses`` and the
+    ``inspect`` it imports would add about 10 ms to every command's start.)
+
+    Raises
+    ------
+    ValueError
+        An unknown layout, a negative or non-integer ``jobs``, or ``rwvm`` /
+        ``suv_series`` without ``suv``.
     """
 
-    jobs: int = 0
-    layout: str = "mirror"
-    overwrite: bool = False
-    only_elscint: bool = False
-    verify: bool = False
-    previews: bool = True
-    dry_run: bool = False
-    deidentify: Any = None
-    suv: bool = False
-    rwvm: bool = False
-    suv_series: bool = False
-    space_check: bool = True
+    __slots__ = _OPTION_NAMES
+    jobs: int
+    layout: str
+    overwrite: bool
+    only_elscint: bool
+    verify: bool
+    previews: bool
+    dry_run: bool
+    deidentify: Any
+    suv: bool
+    rwvm: bool
+    suv_series: bool
+    space_check: bool
 
-    def __post_init__(self) -> None:
-        if self.layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {self.layout!r}")
-        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
-            raise ValueError(f"jobs must be a whole number >= 0, not {self.jobs!r}")
-        if (self.rwvm or self.suv_series) and not self.suv:
+    def __init__(
+        self,
+        jobs: int = 0,
+        layout: str = "mirror",
+        overwrite: bool = False,
+        only_elscint: bool = False,
+        verify: bool = False,
+        previews: bool = True,
+        dry_run: bool = False,
+        deidentify: Any = None,
+        suv: bool = False,
+        rwvm: bool = False,
+        suv_series: bool = False,
+        space_check: bool = True,
+    ) -> None:
+        values = (jobs, layout, overwrite, only_elscint, verify, previews, dry_run,
+                  deidentify, suv, rwvm, suv_series, space_check)  # fmt: skip
+        for name, value in zip(_OPTION_NAMES, values, strict=True):
+            object.__setattr__(self, name, value)
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+            raise ValueError(f"jobs must be a whole number >= 0, not {jobs!r}")
+        if (rwvm or suv_series) and not suv:
             raise ValueError("rwvm and suv_series need suv=True")
+
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _OPTION_NAMES}
+
+    def replace(self, **changes: Any) -> ConvertOptions:
+        """Return a copy with ``changes`` (option names as keywords) applied."""
+        return ConvertOptions(**{**self._values(), **changes})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ConvertOptions are read-only (use .replace({name}=...))")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("ConvertOptions are read-only")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._values().items())
+        return f"ConvertOptions({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not ConvertOptions:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values().values()))
 
     @property
     def workers(self) -> int:
@@ -92,8 +151,7 @@ class ConvertOptions:
         return self.jobs or os.cpu_count() or 1
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     """One finished input, as reported to ``on_progress``.
 
     Attributes
@@ -120,29 +178,53 @@ class Progress:
     reason: str = ""
 
 
-@dataclass
 class Summary:
     """What a conversion run did.
 
     Counts are for this run; the report in OUTPUT is cumulative.
+
+    Attributes
+    ----------
+    output : Path
+        The output folder.
+    converted, copied, already_done, skipped, failed : int
+        Inputs by status.
+    duplicates : int
+        Inputs whose SOP Instance UID an identical input had already.
+    suv_series : int
+        PET series with SUV results (``suv`` option).
+    seconds : float
+        Duration of the run.
+    interrupted : bool
+        Stopped by Ctrl-C or a cancel flag.
+    fatal : str or None
+        Why the run could not go on (e.g. the output disk is full).
+    dry_run : bool
+        Nothing was written.
+    report_csv, report_json : Path or None
+        The reports, once written.
+    previews : list of Path
+        The PNG previews written.
+    notes : list of str
+        Notes for the user (e.g. no previews without Pillow).
     """
 
-    output: Path
-    converted: int = 0
-    copied: int = 0
-    already_done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    duplicates: int = 0
-    suv_series: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-    fatal: str | None = None
-    dry_run: bool = False
-    report_csv: Path | None = None
-    report_json: Path | None = None
-    previews: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, output: Path, *, dry_run: bool = False) -> None:
+        self.output = output
+        self.converted = self.copied = self.already_done = self.skipped = self.failed = 0
+        self.duplicates = self.suv_series = 0
+        self.seconds = 0.0
+        self.interrupted = False
+        self.fatal: str | None = None
+        self.dry_run = dry_run
+        self.report_csv: Path | None = None
+        self.report_json: Path | None = None
+        self.previews: list[Path] = []
+        self.notes: list[str] = []
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"Summary({shown})"
 
     def count(self, status: str, step: int = 1) -> None:
         """Add ``step`` files with ``status`` to the counts."""

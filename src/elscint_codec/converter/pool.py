@@ -15,7 +15,6 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:  # multiprocessing is imported when a pool of processes starts
@@ -57,11 +56,15 @@ def _run_all(function: Callable[[T], R], tasks: list[T]) -> list[R]:
     return [function(task) for task in tasks]
 
 
-@dataclass
 class _Entry(Generic[T, R]):
-    tasks: list[T]
-    future: Future[list[R]] | None = None
-    results: list[R] | None = None
+    """One chunk of tasks: waiting for its worker (``future``) or done (``results``)."""
+
+    __slots__ = ("future", "results", "tasks")
+
+    def __init__(self, tasks: list[T]) -> None:
+        self.tasks = tasks
+        self.future: Future[list[R]] | None = None
+        self.results: list[R] | None = None
 
 
 class OrderedPool(Generic[T, R]):

@@ -6,9 +6,9 @@ soft-tissue window (W400/L40 in Hounsfield units), PET inverted (dark = high
 uptake) and scaled to the 99.5th percentile, colour images as they are,
 anything else between its 0.5th and 99.5th percentiles.  The native images
 the converter writes (16-bit grey, 8-bit RGB) are read with its own element
-scanner and windowed through a lookup table (applied by Pillow, or pixel by
-pixel for small images), which saves importing pydicom and numpy for one
-file per series; any other file is read with plain pydicom and windowed
+scanner and windowed through a lookup table of grey levels (the pixel loops
+compiled, in :mod:`elscint_codec._window`), which saves importing pydicom
+and numpy for one file per series; any other file is read with plain pydicom and windowed
 with numpy, to the same bytes.  Pillow is optional; without it previews are
 skipped.
 """
@@ -21,12 +21,11 @@ import logging
 import sys
 import warnings
 from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from elscint_codec._window import code_counts, lookup
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.layout import safe_component
 from elscint_codec.converter.scan import UNDEFINED, parse
@@ -49,12 +48,6 @@ __all__ = [
 
 PREVIEW_FOLDER = "previews"
 CT_WINDOW = (40.0, 400.0)  # level, width in HU
-#: A CT preview maps every code between the extremes when they span at most this
-#: many (no counting); wider (e.g. signed values) it maps the codes it counted.
-_DENSE_CODES = 16384
-#: Below this many pixels a preview looks its pixels up in Python, which beats
-#: Pillow's ``point`` (that rounds its 65,536-entry table first).
-_MAP_PIXELS = 65536
 _LOG = logging.getLogger("elscint_codec.converter")
 
 
@@ -117,8 +110,7 @@ def render(dataset: object) -> Any:
     return (255 - levels if inverted else levels).astype(np.uint8)
 
 
-@dataclass(frozen=True)
-class NativeImage:
+class NativeImage(NamedTuple):
     """A native image of the converter's output, read without pydicom or numpy.
 
     ``pixels`` is the Pixel Data value: little-endian 16-bit grey values, or
@@ -190,18 +182,12 @@ def render_native(native: NativeImage) -> Image:
         return Image.merge(
             "RGB", [Image.frombuffer("L", size, b, "raw", "L", 0, 1) for b in bands]
         )
-    raw = Image.frombuffer("I;16", size, native.pixels, "raw", "I;16", 0, 1)
     slope, intercept = native.RescaleSlope, native.RescaleIntercept
     modality = native.Modality.upper()
-    lowest, highest = cast("tuple[int, int]", raw.getextrema())
-    codes = native.codes()
-    counts: Counter[int] | None = None
-    present: Iterable[int] = range(lowest, highest + 1)
-    if modality != "CT" or highest - lowest > _DENSE_CODES:  # percentiles, or sparse codes
-        present = counts = Counter(codes)
+    counts = code_counts(native.pixels)  # every code present (compiled)
     stored = native.stored_value
-    values = {code: float(stored(code)) * slope + intercept for code in present}
-    if counts is None:  # CT: a fixed window
+    values = {code: float(stored(code)) * slope + intercept for code in counts}
+    if modality == "CT":  # a fixed window
         low, high, inverted = _window(modality, _no_percentile)
     else:
         ranked = sorted((values[code], count) for code, count in counts.items())
@@ -210,9 +196,7 @@ def render_native(native: NativeImage) -> Image:
     table = bytearray(65536)
     for code, value in values.items():
         table[code] = _grey_level(value, low, high, inverted)
-    if len(codes) < _MAP_PIXELS:  # small (PET): look each pixel up in Python
-        return Image.frombytes("L", size, bytes(map(table.__getitem__, codes)))
-    return raw.convert("I").point(list(table), "L")
+    return Image.frombytes("L", size, lookup(native.pixels, table))
 
 
 def _no_percentile(q: float) -> float:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 import stat
-import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from elscint_codec.converter.layout import safe_component, safe_relative
+
+if TYPE_CHECKING:
+    import zipfile  # imported where a zip archive is met: it costs milliseconds at start-up
 
 __all__ = [
     "Item",
@@ -78,7 +80,13 @@ def _zip_stem(path: Path) -> str:
 
 def is_zip(path: Path) -> bool:
     """Whether ``path`` is a zip archive (by extension and content)."""
-    return path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+    return path.suffix.lower() == ".zip" and _is_zip_content(path)
+
+
+def _is_zip_content(path: str | os.PathLike[str]) -> bool:
+    import zipfile
+
+    return zipfile.is_zipfile(path)
 
 
 def plan_roots(sources: Sequence[Path]) -> list[Root]:
@@ -110,6 +118,8 @@ def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
 
 
 def _walk_zip(path: Path, prefix: tuple[str, ...]) -> Iterator[Item | Problem]:
+    import zipfile
+
     display = os.path.abspath(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -165,9 +175,7 @@ def _walk_folder(root: Path, prefix: tuple[str, ...]) -> Iterator[Item | Problem
                 subfolders.append((Path(entry.path), child, ancestors | {key}))
             elif not stat.S_ISREG(info.st_mode):
                 yield Problem(display, "not a regular file (device, pipe or socket)")
-            elif os.path.splitext(entry.name)[1].lower() == ".zip" and zipfile.is_zipfile(
-                entry.path
-            ):
+            elif os.path.splitext(entry.name)[1].lower() == ".zip" and _is_zip_content(entry.path):
                 path = Path(entry.path)
                 stem = path.stem if path.stem not in names else path.name.replace(".", "_")
                 yield from _walk_zip(path, (*relative, safe_component(stem)))
@@ -212,6 +220,8 @@ class _ZipCache:
 
     def get(self, path: str) -> zipfile.ZipFile:
         if self.archive is None or self.path != path:
+            import zipfile
+
             self.close()
             self.archive = zipfile.ZipFile(path)
             self.path = path

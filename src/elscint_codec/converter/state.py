@@ -1,16 +1,16 @@
 """Per-run bookkeeping kept on disk so memory stays bounded for any collection.
 
-A small SQLite database in a private temporary folder holds the report
-rows (previous report plus this run), the output paths claimed in this run,
-the SOP Instance UIDs seen (for duplicates) and the series members (for
-previews).  It is deleted when the run ends.
+A private temporary SQLite database holds the report rows (previous report
+plus this run), the output paths claimed in this run, the SOP Instance UIDs
+seen (for duplicates) and the series members (for previews).  SQLite keeps
+it in memory up to its page cache (2 MB) and spills the rest to a file in
+its temporary folder, which it deletes when the run closes the database.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import NamedTuple
 
 __all__ = ["COLUMNS", "RunState", "UidOwner"]
@@ -50,16 +50,10 @@ class UidOwner(NamedTuple):
 
 
 class RunState:
-    """The bookkeeping of one run.
+    """The bookkeeping of one run, in a private temporary database."""
 
-    Parameters
-    ----------
-    folder : Path
-        A private temporary folder; the database file is created in it.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self._db = sqlite3.connect(folder / "state.sqlite")
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": private, temporary, deleted on close
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         self._seq = 0
         self._pending = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from elscint_codec.converter.sources import Item
@@ -31,21 +30,42 @@ class Task(NamedTuple):
     sync: bool = True
 
 
-@dataclass(slots=True)
 class Outcome:
-    """What happened to one input; becomes a report row once the engine commits it."""
+    """What happened to one input; becomes a report row once the engine commits it.
 
-    display: str
-    status: str
-    target: str = ""
-    reason: str = ""
-    sop_uid: str = ""
-    compression: str = ""
-    pixel_sha256: str = ""
-    temp: str | None = None
-    fingerprint: str = ""
-    fatal: str | None = None
-    series_uid: str = ""
-    modality: str = ""
-    position: float | None = None
-    linkage: list[Any] = field(default_factory=list)
+    A plain slotted class (it is built for every file and crosses process
+    boundaries by pickle); every field but ``display``, ``status`` and
+    ``reason`` starts empty and is filled in as the work goes on.
+    """
+
+    __slots__ = (
+        "compression",
+        "display",
+        "fatal",
+        "fingerprint",
+        "linkage",
+        "modality",
+        "pixel_sha256",
+        "position",
+        "reason",
+        "series_uid",
+        "sop_uid",
+        "status",
+        "target",
+        "temp",
+    )  # fmt: skip
+
+    def __init__(self, display: str, status: str, *, reason: str = "") -> None:
+        self.display = display
+        self.status = status
+        self.reason = reason
+        self.target = self.sop_uid = self.compression = self.pixel_sha256 = ""
+        self.fingerprint = self.series_uid = self.modality = ""
+        self.temp: str | None = None
+        self.fatal: str | None = None
+        self.position: float | None = None
+        self.linkage: list[Any] = []
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Outcome({shown})"

@@ -13,8 +13,6 @@ import errno
 import hashlib
 import os
 import traceback
-import zipfile
-import zlib
 from pathlib import Path
 
 from elscint_codec.converter import deidentified
@@ -158,8 +156,12 @@ def _output_error(exc: OSError, outcome: Outcome, task: Task) -> None:
     outcome.reason = f"cannot {where}: {exc.strerror or type(exc).__name__}{shown}"
 
 
-def _unexpected(task: Task, exc: Exception) -> str:
-    zip_errors = (
+def _zip_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged zip member raises (zipfile is loaded: a member was read)."""
+    import zipfile
+    import zlib
+
+    return (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
         zlib.error,
@@ -167,9 +169,12 @@ def _unexpected(task: Task, exc: Exception) -> str:
         RuntimeError,  # encrypted member
         NotImplementedError,  # compression method
     )
+
+
+def _unexpected(task: Task, exc: Exception) -> str:
     private = task.deidentify is not None  # a message might quote a value from the file
     detail = type(exc).__name__ if private else f"{type(exc).__name__}: {exc}"
-    if task.item.member is not None and isinstance(exc, zip_errors):
+    if task.item.member is not None and isinstance(exc, _zip_errors()):
         return f"cannot read this member of the zip archive, it is damaged ({detail})"
     last = traceback.extract_tb(exc.__traceback__)[-1]
     return (

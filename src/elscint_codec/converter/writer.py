@@ -16,16 +16,13 @@ output file under its final name.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import os
-import shutil
 import struct
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from elscint_codec import _syncfs
 from elscint_codec.constants import (
     IMPLEMENTATION_CLASS_UID,
     IMPLEMENTATION_VERSION_NAME,
@@ -296,6 +293,8 @@ def copy_to_temp(
     directory: str | os.PathLike[str], source: IO[bytes], *, sync: bool = True
 ) -> Path:
     """Copy the readable binary stream ``source`` to a temporary file in ``directory``."""
+    import shutil  # only standard files are copied; a conversion need not import it
+
     path, fd = _open_temp(directory)
     try:
         with os.fdopen(fd, "wb") as stream:
@@ -309,24 +308,9 @@ def copy_to_temp(
     return Path(path)
 
 
-def _load_syncfs() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return function
-
-
-_SYNCFS = _load_syncfs()
-
-
 def batch_sync_available() -> bool:
     """Whether :func:`sync_tree` can flush many files at once (Linux ``syncfs``)."""
-    return _SYNCFS is not None
+    return _syncfs.AVAILABLE
 
 
 def sync_tree(root: Path) -> None:
@@ -341,15 +325,13 @@ def sync_tree(root: Path) -> None:
     OSError
         The flush failed (e.g. an I/O error or a full disk on write-back).
     """
-    if _SYNCFS is None:  # pragma: no cover - callers check batch_sync_available()
-        raise OSError(errno.ENOSYS, "syncfs is not available here")
     fd = os.open(root, os.O_RDONLY)
     try:
-        if _SYNCFS(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code), str(root))
+        code = _syncfs.syncfs(fd)  # ENOSYS off Linux: callers check batch_sync_available()
     finally:
         os.close(fd)
+    if code:
+        raise OSError(code, os.strerror(code), str(root))
 
 
 def remove_leftover_temp_files(root: Path) -> tuple[int, int]:

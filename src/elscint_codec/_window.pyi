@@ -1,0 +1,6 @@
+from typing import Any
+
+__test__: dict[str, str]
+
+def code_counts(pixels: Any) -> dict[int, int]: ...
+def lookup(pixels: Any, table: Any) -> bytes: ...
