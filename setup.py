@@ -43,7 +43,7 @@ extensions = [
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     )
-    for name in ("_core", "_encode", "_scan", "_syncfs", "_window")
+    for name in ("_core", "_encode", "_scan", "_splice", "_syncfs", "_window")
 ]
 
 # The pydicom start-up hook (docs/pydicom.md): two files that must land at the

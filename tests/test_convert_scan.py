@@ -127,7 +127,8 @@ def _walk(data: bytes, compiled: bool) -> tuple[str, object]:
         return type(exc).__name__, str(exc)
     finally:
         scan.COMPILED_WALK[0] = saved
-    return "ok", (parsed.meta, parsed.elements, parsed.implicit, parsed.transfer_syntax)
+    return "ok", (parsed.meta, parsed.elements, parsed.implicit, parsed.transfer_syntax,
+                  parsed.by_tag)  # fmt: skip
 
 
 def test_the_compiled_walker_reads_real_files_as_the_python_one(tmp_path):
@@ -211,3 +212,102 @@ def test_the_compiled_walker_agrees_on_element_shaped_bytes(elements, data):
     assert walked(True) == walked(False)
     as_file = bytes(128) + b"DICM" + cut
     assert _walk(as_file, True) == _walk(as_file, False)
+
+
+def test_a_repeated_tag_is_indexed_by_its_first_element_by_both_walkers():
+    body = b"".join(
+        _element_bytes(group, number, vr, value, False)
+        for group, number, vr, value in [
+            (0x0008, 0x0016, "UI", b"1.2"),
+            (0x0008, 0x0018, "UI", b"1.3"),
+            (0x0008, 0x0016, "UI", b"9.9"),  # repeated: the first one counts
+            (0x0010, 0x0010, "PN", b"A^B "),
+        ]
+    )
+    data = bytes(128) + b"DICM" + body
+    for compiled in (True, False):
+        status, (_, elements, _, _, by_tag) = _walk(data, compiled)
+        assert status == "ok"
+        assert len(elements) == 4
+        assert by_tag[0x00080016] is elements[0]
+        assert by_tag[0x00100010] is elements[3]
+        assert len(by_tag) == 3
+
+
+def test_the_compiled_walker_builds_any_tuple_type_and_index():
+    """A named tuple is built directly; another tuple type through tuple.__new__."""
+
+    class Loose(tuple):  # instances have a __dict__: not laid out as a plain tuple
+        pass
+
+    body = b"".join(
+        _element_bytes(0x0008, number, "LO", b"x" * number, False)
+        for number in (2, 300, 70000 & 0xFFFF)
+    )
+    for kind in (scan.Element, Loose):
+        index: dict[int, object] = {}
+        found, end = _scan.walk_explicit(body, 0, len(body), scan._VR_CODES, kind, -1, index)
+        assert end == len(body)
+        assert [type(e) for e in found] == [kind] * 3
+        assert [tuple(e) for e in found] == [
+            tuple(e) for e in scan.iter_elements(body, 0, implicit=False)
+        ]
+        assert list(index) == [e[0] for e in found]
+        assert all(index[e[0]] is e for e in found)
+
+
+def test_the_compiled_walker_follows_a_different_vr_table():
+    body = _element_bytes(0x0008, 0x0060, "CS", b"PT", False) + _element_bytes(
+        0x0008, 0x0070, "LO", b"ACME", False
+    )
+    only_cs = {code: kind for code, kind in scan._VR_CODES.items() if kind[0] == "CS"}
+    found, end = _scan.walk_explicit(body, 0, len(body), only_cs, scan.Element)
+    assert [e.tag for e in found] == [0x00080060]  # stops at the VR it does not know
+    found, end = _scan.walk_explicit(body, 0, len(body), scan._VR_CODES, scan.Element)
+    assert [e.tag for e in found] == [0x00080060, 0x00080070]
+    assert end == len(body)
+
+
+@pytest.mark.parametrize("kinds", [{0x10000: ("XX", False)}, {-1: ("XX", False)}])
+def test_the_compiled_walker_refuses_a_vr_code_of_more_than_two_bytes(kinds):
+    body = _element_bytes(0x0008, 0x0070, "LO", b"ACME", False)
+    _scan.walk_explicit(body, 0, len(body), scan._VR_CODES, scan.Element)
+    with pytest.raises(ValueError, match="two bytes"):
+        _scan.walk_explicit(body, 0, len(body), {0x4353: ("CS", False), **kinds}, scan.Element)
+    # the half-built table (CS only) is not kept: the usual table is read again
+    found, _ = _scan.walk_explicit(body, 0, len(body), scan._VR_CODES, scan.Element)
+    assert [e.tag for e in found] == [0x00080070]
+
+
+def test_compiled_values_are_the_element_values(tmp_path):
+    from elscint_codec.converter.header import _value
+
+    for path in write_study(tmp_path, seed=4, ct_slices=1, pet_slices=1, rgb=True):
+        data = path.read_bytes()
+        parsed = parse(data)
+        tags = (*parsed.by_tag, 0x00091234, 0x7FE00010, 0xFFFFFFFF)
+        expected = [_value(data, parsed.by_tag.get(tag)) for tag in tags]
+        assert _scan.values(data, parsed.by_tag, tags) == expected
+        assert any(expected)
+        assert b"" in expected  # sequences, or the missing tags
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        scan.Element(0x00100010, "PN", 0, 8, 10, 18),  # runs past the 12 bytes
+        scan.Element(0x00100010, "PN", 0, -4, 2, 6),
+    ],
+)
+def test_compiled_values_refuse_an_element_outside_the_file(element):
+    with pytest.raises(ValueError, match="not inside the file"):
+        _scan.values(bytes(12), {element.tag: element}, (element.tag,))
+
+
+def test_compiled_values_of_a_sequence_or_undefined_length_are_empty():
+    elements = {
+        1: scan.Element(1, "SQ", 0, 12, 4, 16),
+        2: scan.Element(2, "UN", 0, 12, scan.UNDEFINED, 16),
+        3: scan.Element(3, "LO", 0, 8, 4, 12),
+    }
+    assert _scan.values(bytes(range(16)), elements, (1, 2, 3)) == [b"", b"", bytes(range(8, 12))]

@@ -9,4 +9,6 @@ def walk_explicit(
     kinds: dict[int, tuple[str, bool]],
     element: type,
     group_only: int = -1,
+    index: dict[int, Any] | None = None,
 ) -> tuple[list[Any], int]: ...
+def values(buf: Any, index: dict[int, Any], tags: tuple[int, ...]) -> list[bytes]: ...

@@ -9,10 +9,10 @@ tables) so folder names built from it read naturally.
 from __future__ import annotations
 
 import functools
-import struct
 import warnings
 from typing import Any, NamedTuple
 
+from elscint_codec import _scan
 from elscint_codec.constants import (
     COMPRESSION_TYPE_OFFSET,
     PRIVATE_CREATOR,
@@ -117,30 +117,55 @@ class Header(NamedTuple):
     dicomdir: bool
 
 
-class _Reader:
-    def __init__(self, buf: Any, parsed: ParsedFile) -> None:
-        self.buf = buf
-        self.by_tag = parsed.by_tag
+def _value(buf: Any, element: Element | None) -> bytes:
+    """The value bytes of one element (``b""`` for none, a sequence, undefined length)."""
+    if element is None:
+        return b""
+    _, vr, _, start, length, end = element
+    if length == UNDEFINED or vr == "SQ":
+        return b""
+    return bytes(buf[start:end])
+
+
+def _ascii(raw: bytes) -> str:
+    return raw.decode("ascii", "replace").strip("\0 ")
+
+
+def _us(raw: bytes, default: int) -> int:
+    if len(raw) < 2:
+        return default
+    return raw[0] | raw[1] << 8
+
+
+def _integer(raw: bytes) -> int | None:
+    text = _ascii(raw).split("\\")[0].strip()
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(float(text))
+        except ValueError:
+            return None
+
+
+def _decimals(raw: bytes) -> list[float]:
+    try:
+        return [float(part) for part in _ascii(raw).split("\\") if part.strip()]
+    except ValueError:
+        return []
+
+
+class _Text:
+    """Decodes text values with the file's Specific Character Set."""
+
+    def __init__(self, charset: bytes) -> None:
         # Without code extensions only the first term matters; the common terms are
         # decoded here directly, anything else through pydicom's charset tables.
-        self.charset = self.raw(0x00080005).decode("ascii", "replace")
+        self.charset = charset.decode("ascii", "replace")
         first = self.charset.split("\\")[0].strip(" \0")
         self.codec = _SIMPLE_CHARSETS.get(first)
 
-    def raw(self, tag: int, element: Element | None = None) -> bytes:
-        element = element or self.by_tag.get(tag)
-        if element is None:
-            return b""
-        _, vr, _, start, length, end = element
-        if length == UNDEFINED or vr == "SQ":
-            return b""
-        return bytes(self.buf[start:end])
-
-    def ascii(self, tag: int, element: Element | None = None) -> str:
-        return self.raw(tag, element).decode("ascii", "replace").strip("\0 ")
-
-    def text(self, tag: int, *, person: bool = False) -> str:
-        raw = self.raw(tag)
+    def __call__(self, raw: bytes, *, person: bool = False) -> str:
         if not raw:
             return ""
         if self.codec is not None and _ESC not in raw:
@@ -161,28 +186,6 @@ class _Reader:
             text = raw.decode("latin-1")
         return text.strip("\0 ")
 
-    def us(self, tag: int, default: int) -> int:
-        raw = self.raw(tag)
-        if len(raw) < 2:
-            return default
-        return int(struct.unpack_from("<H", raw)[0])
-
-    def integer(self, tag: int) -> int | None:
-        text = self.ascii(tag).split("\\")[0].strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                return int(float(text))
-            except ValueError:
-                return None
-
-    def decimals(self, tag: int) -> list[float]:
-        try:
-            return [float(part) for part in self.ascii(tag).split("\\") if part.strip()]
-        except ValueError:
-            return []
-
 
 @functools.lru_cache(maxsize=64)
 def _encodings(value: str) -> tuple[str, ...]:
@@ -197,9 +200,9 @@ def _encodings(value: str) -> tuple[str, ...]:
         return ("iso8859",)
 
 
-def _slice_position(reader: _Reader) -> float | None:
-    position = reader.decimals(0x00200032)
-    orientation = reader.decimals(0x00200037)
+def _slice_position(position_raw: bytes, orientation_raw: bytes) -> float | None:
+    position = _decimals(position_raw)
+    orientation = _decimals(orientation_raw)
     if len(position) == 3 and len(orientation) == 6:
         r, c = orientation[:3], orientation[3:]
         normal = (
@@ -213,17 +216,45 @@ def _slice_position(reader: _Reader) -> float | None:
     return None
 
 
-def _private_block(reader: _Reader) -> int | None:
+def _private_block(buf: Any, by_tag: dict[int, Element]) -> int | None:
     """Return the block byte reserved by creator ELSCINT1 in group 07A1, or None.
 
     The first creator element in tag order, (07A1,0010) to (07A1,00FF), wins.
     """
     group = PRIVATE_GROUP << 16
     for block in range(0x10, 0x100):
-        element = reader.by_tag.get(group | block)
-        if element is not None and reader.ascii(0, element) == PRIVATE_CREATOR:
+        element = by_tag.get(group | block)
+        if element is not None and _ascii(_value(buf, element)) == PRIVATE_CREATOR:
             return block
     return None
+
+
+#: The values :func:`read_header` reads, fetched in one compiled call.
+_HEADER_TAGS = (
+    0x00080005,  # Specific Character Set
+    0x00080016,  # SOP Class UID
+    0x00080018,  # SOP Instance UID
+    0x0020000D,  # Study Instance UID
+    0x0020000E,  # Series Instance UID
+    0x00080060,  # Modality
+    0x00100010,  # Patient's Name
+    0x00100020,  # Patient ID
+    0x00080020,  # Study Date
+    0x00081030,  # Study Description
+    0x0008103E,  # Series Description
+    0x00200011,  # Series Number
+    0x00200013,  # Instance Number
+    0x00280010,  # Rows
+    0x00280011,  # Columns
+    0x00280002,  # Samples per Pixel
+    0x00280100,  # Bits Allocated
+    0x00280101,  # Bits Stored
+    0x00280103,  # Pixel Representation
+    0x00280006,  # Planar Configuration
+    0x00280008,  # Number of Frames
+    0x00200032,  # Image Position (Patient)
+    0x00200037,  # Image Orientation (Patient)
+)
 
 
 def read_header(buf: Any, parsed: ParsedFile) -> Header:
@@ -234,13 +265,18 @@ def read_header(buf: Any, parsed: ParsedFile) -> Header:
     DatasetError
         The Philips private transfer syntax without any compressed stream.
     """
-    reader = _Reader(buf, parsed)
-    sop_class = reader.ascii(0x00080016)
+    (
+        charset, sop_class_raw, sop_instance, study_uid, series_uid, modality, patient_name,
+        patient_id, study_date, study_description, series_description, series_number,
+        instance_number, rows, columns, samples, bits_allocated, bits_stored, representation,
+        planar, frames, position, orientation,
+    ) = _scan.values(buf, parsed.by_tag, _HEADER_TAGS)  # fmt: skip
+    text = _Text(charset)
+    sop_class = _ascii(sop_class_raw)
     if not sop_class:
-        meta_class = parsed.find_meta(0x00020002)
-        sop_class = reader.ascii(0, meta_class) if meta_class else ""
+        sop_class = _ascii(_value(buf, parsed.find_meta(0x00020002)))
     pixel_data = parsed.find(PIXEL_DATA)
-    block = _private_block(reader)
+    block = _private_block(buf, parsed.by_tag)
     stream: Element | None = None
     type_element: Element | None = None
     if block is not None:
@@ -262,33 +298,33 @@ def read_header(buf: Any, parsed: ParsedFile) -> Header:
             "there is no compressed pixel stream: neither (07A1,xx0A) of creator "
             "'ELSCINT1' nor (7FE0,0010) Pixel Data"
         )
-    compression = reader.ascii(0, type_element).upper() if type_element is not None else ""
+    compression = _ascii(_value(buf, type_element)).upper() if type_element is not None else ""
     meta_class = parsed.find_meta(0x00020002)
     dicomdir = parsed.find(0x00041220) is not None or (
-        meta_class is not None and reader.ascii(0, meta_class) == DICOMDIR_SOP_CLASS
+        meta_class is not None and _ascii(_value(buf, meta_class)) == DICOMDIR_SOP_CLASS
     )
     return Header(
         sop_class_uid=sop_class,
-        sop_instance_uid=reader.ascii(0x00080018),
-        study_uid=reader.ascii(0x0020000D),
-        series_uid=reader.ascii(0x0020000E),
-        modality=reader.ascii(0x00080060).upper(),
-        patient_name=reader.text(0x00100010, person=True),
-        patient_id=reader.text(0x00100020),
-        study_date=reader.ascii(0x00080020),
-        study_description=reader.text(0x00081030),
-        series_description=reader.text(0x0008103E),
-        series_number=reader.integer(0x00200011),
-        instance_number=reader.integer(0x00200013),
-        rows=reader.us(0x00280010, 0),
-        columns=reader.us(0x00280011, 0),
-        samples=reader.us(0x00280002, 0),
-        bits_allocated=reader.us(0x00280100, 0),
-        bits_stored=reader.us(0x00280101, 0),
-        pixel_representation=reader.us(0x00280103, 0),
-        planar_configuration=reader.us(0x00280006, 0),
-        frames=reader.integer(0x00280008) or 1,
-        slice_position=_slice_position(reader),
+        sop_instance_uid=_ascii(sop_instance),
+        study_uid=_ascii(study_uid),
+        series_uid=_ascii(series_uid),
+        modality=_ascii(modality).upper(),
+        patient_name=text(patient_name, person=True),
+        patient_id=text(patient_id),
+        study_date=_ascii(study_date),
+        study_description=text(study_description),
+        series_description=text(series_description),
+        series_number=_integer(series_number),
+        instance_number=_integer(instance_number),
+        rows=_us(rows, 0),
+        columns=_us(columns, 0),
+        samples=_us(samples, 0),
+        bits_allocated=_us(bits_allocated, 0),
+        bits_stored=_us(bits_stored, 0),
+        pixel_representation=_us(representation, 0),
+        planar_configuration=_us(planar, 0),
+        frames=_integer(frames) or 1,
+        slice_position=_slice_position(position, orientation),
         stream=stream if elscint else None,
         compression=compression if elscint else "",
         removed=tuple(sorted(removed)) if elscint else (),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from elscint_codec import _scan
@@ -357,23 +356,28 @@ def parse(buf: Any) -> ParsedFile:
     implicit = pos < len(buf) and not _looks_explicit(buf, pos)
     if not syntax:
         syntax = IMPLICIT_VR_LITTLE_ENDIAN if implicit else EXPLICIT_VR_LITTLE_ENDIAN
-    elements = _top_level(buf, pos, implicit)
-    in_reverse = elements[::-1]  # so that the first of a repeated tag wins
-    by_tag = dict(zip(map(_TAG_OF, in_reverse), in_reverse, strict=True))
+    by_tag: dict[int, Element] = {}
+    elements = _top_level(buf, pos, implicit, by_tag)
     return ParsedFile(preamble, tuple(meta), syntax, implicit, elements, True, by_tag)
 
 
-_TAG_OF = itemgetter(0)
+def _top_level(
+    buf: Any, pos: int, implicit: bool, by_tag: dict[int, Element]
+) -> tuple[Element, ...]:
+    """The top-level elements from ``pos`` on, each also put in ``by_tag`` (first wins).
 
-
-def _top_level(buf: Any, pos: int, implicit: bool) -> tuple[Element, ...]:
-    """The top-level elements from ``pos`` on: compiled walk first, the generator for the rest."""
+    The compiled walk goes first, the generator reads the rest.
+    """
     walk = None if implicit else COMPILED_WALK[0]
-    if walk is None:
-        return tuple(iter_elements(buf, pos, implicit=implicit))
-    found, stopped = walk(buf, pos, len(buf), _VR_CODES, Element)
+    found: list[Element] = []
+    stopped = pos
+    if walk is not None:
+        found, stopped = walk(buf, pos, len(buf), _VR_CODES, Element, -1, by_tag)
     if stopped < len(buf):
-        found.extend(iter_elements(buf, stopped, implicit=implicit))
+        rest = list(iter_elements(buf, stopped, implicit=implicit))
+        for element in rest:
+            by_tag.setdefault(element.tag, element)
+        found.extend(rest)
     return tuple(found)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from elscint_codec import _syncfs
+from elscint_codec import _splice, _syncfs
 from elscint_codec.constants import (
     IMPLEMENTATION_CLASS_UID,
     IMPLEMENTATION_VERSION_NAME,
@@ -132,6 +132,11 @@ def _transcoded_body(
     return pieces
 
 
+#: The compiled splice (:mod:`elscint_codec._splice`); ``[None]`` splices with
+#: :func:`_spliced_body` alone (the tests compare both).
+COMPILED_SPLICE: list[Any] = [_splice.splice]
+
+
 def _spliced_body(
     buf: Any, kept: list[Element], changed: set[int], pixel: list[Any]
 ) -> list[bytes | memoryview]:
@@ -189,17 +194,21 @@ def standard_file(
         what = "(0008,0018) SOP Instance UID" if not header.sop_instance_uid else "SOP Class UID"
         raise DatasetError(f"{what} is missing, so no valid file meta can be written")
     removed = set(header.removed)
-    kept = [e for e in parsed.elements if e.tag not in removed]
     value = decoded.value
     pad = b"\0" if len(value) % 2 else b""
     pixel: list[Any] = [element_header(PIXEL_DATA, decoded.vr, len(value) + len(pad)), value]
     if pad:
         pixel.append(pad)
-    if parsed.implicit:
-        body = _transcoded_body(buf, header, kept, pixel)
+    splice = COMPILED_SPLICE[0]
+    changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
+    if not parsed.implicit and splice is not None:
+        body = splice(buf, parsed.elements, removed, changed, pixel, sum(map(len, pixel)))
     else:
-        changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
-        body = _spliced_body(buf, kept, changed, pixel)
+        kept = [e for e in parsed.elements if e.tag not in removed]
+        if parsed.implicit:
+            body = _transcoded_body(buf, header, kept, pixel)
+        else:
+            body = _spliced_body(buf, kept, changed, pixel)
     meta_kept = [
         bytes(buf[e.start : e.end]) for e in parsed.meta if e.tag in _KEPT_META and e.vr != ""
     ]
