@@ -179,6 +179,20 @@ def test_python_dash_m(tmp_path):
     assert result.stdout.startswith(f"elscint-codec {elscint_codec.__version__}")
 
 
+def test_the_console_command_freezes_start_up_objects(monkeypatch, capsys):
+    import gc
+
+    from elscint_codec.cli import command
+
+    monkeypatch.setattr(sys, "argv", ["elscint", "--version"])
+    try:
+        assert command() == 0
+        assert gc.get_freeze_count() > 1000  # the modules, classes and functions loaded
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().out.startswith("elscint-codec ")
+
+
 def test_progress_display_plain_lines_and_bar():
     import io
 

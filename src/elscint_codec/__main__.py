@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from elscint_codec.cli import main
+from elscint_codec.cli import command
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

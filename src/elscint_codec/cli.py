@@ -12,6 +12,7 @@ error; 3 fatal, nothing (more) could be written; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import os
@@ -274,6 +275,18 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             continue  # an optional part (e.g. the window without Tk) is not available
         module.add_parser(subparsers)
     return parser
+
+
+def command() -> int:
+    """Run the ``elscint`` command of the console (its entry point and ``python -m``).
+
+    Everything made while Python and the command start lives as long as the
+    command, so it is moved out of the garbage collector's sight
+    (:func:`gc.freeze`) instead of being scanned again by every collection
+    while thousands of files are converted.
+    """
+    gc.freeze()
+    return main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -73,9 +73,9 @@ def write_reports(
     csv_path, json_path = output / CSV_NAME, output / JSON_NAME
 
     def write_csv(stream: TextIO) -> None:
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows())
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows([row.get(column, "") for column in COLUMNS] for row in rows())
 
     def write_json(stream: TextIO) -> None:
         head = {
@@ -85,11 +85,10 @@ def write_reports(
             "counts": dict(counts),
         }
         stream.write(json.dumps(head, indent=1)[:-2] + ',\n "files": [')
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one per call
         for index, row in enumerate(rows()):
             values = {column: (row.get(column) or None) for column in COLUMNS}
-            stream.write(
-                ("\n  " if index == 0 else ",\n  ") + json.dumps(values, ensure_ascii=False)
-            )
+            stream.write(("\n  " if index == 0 else ",\n  ") + encode(values))
         stream.write("\n ]\n}\n")
 
     _replace(csv_path, write_csv)
