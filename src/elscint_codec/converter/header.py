@@ -272,9 +272,8 @@ def read_header(buf: Any, parsed: ParsedFile) -> Header:
         planar, frames, position, orientation,
     ) = _scan.values(buf, parsed.by_tag, _HEADER_TAGS)  # fmt: skip
     text = _Text(charset)
-    sop_class = _ascii(sop_class_raw)
-    if not sop_class:
-        sop_class = _ascii(_value(buf, parsed.find_meta(0x00020002)))
+    meta_class = _ascii(_value(buf, parsed.find_meta(0x00020002)))  # Media Storage SOP Class
+    sop_class = _ascii(sop_class_raw) or meta_class
     pixel_data = parsed.find(PIXEL_DATA)
     block = _private_block(buf, parsed.by_tag)
     stream: Element | None = None
@@ -299,10 +298,7 @@ def read_header(buf: Any, parsed: ParsedFile) -> Header:
             "'ELSCINT1' nor (7FE0,0010) Pixel Data"
         )
     compression = _ascii(_value(buf, type_element)).upper() if type_element is not None else ""
-    meta_class = parsed.find_meta(0x00020002)
-    dicomdir = parsed.find(0x00041220) is not None or (
-        meta_class is not None and _ascii(_value(buf, meta_class)) == DICOMDIR_SOP_CLASS
-    )
+    dicomdir = parsed.find(0x00041220) is not None or meta_class == DICOMDIR_SOP_CLASS
     return Header(
         sop_class_uid=sop_class,
         sop_instance_uid=_ascii(sop_instance),

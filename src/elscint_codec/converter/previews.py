@@ -8,9 +8,9 @@ anything else between its 0.5th and 99.5th percentiles.  The native images
 the converter writes (16-bit grey, 8-bit RGB) are read with its own element
 scanner and windowed through a lookup table of grey levels (the pixel loops
 compiled, in :mod:`elscint_codec._window`), which saves importing pydicom
-and numpy for one file per series; any other file is read with plain pydicom and windowed
-with numpy, to the same bytes.  Pillow is optional; without it previews are
-skipped.
+and numpy for one file per series; any other file is read with plain
+pydicom and windowed with numpy, to the same bytes.  Pillow is optional;
+without it previews are skipped.
 """
 
 from __future__ import annotations
