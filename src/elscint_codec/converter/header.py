@@ -139,6 +139,8 @@ def _us(raw: bytes, default: int) -> int:
 
 def _integer(raw: bytes) -> int | None:
     text = _ascii(raw).split("\\")[0].strip()
+    if not text:
+        return None  # the common case of an absent value, without two exceptions
     try:
         return int(text)
     except ValueError:
