@@ -317,7 +317,8 @@ def native_values(native):
         if native.planar == 1:
             return np.moveaxis(flat.reshape(3, *shape), 0, -1)
         return flat.reshape(*shape, 3)
-    return np.array([native.stored_value(code) for code in native.codes()]).reshape(shape)
+    codes = np.frombuffer(native.pixels, "<u2")
+    return np.array([native.stored_value(int(code)) for code in codes]).reshape(shape)
 
 
 def test_previews_read_without_pydicom_match_pydicom(tmp_path):

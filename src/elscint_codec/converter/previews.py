@@ -18,9 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import sys
 import warnings
-from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -141,13 +139,6 @@ class NativeImage(NamedTuple):
         if self.signed and code >> (bits - 1):
             code -= 1 << bits
         return code
-
-    def codes(self) -> array[int]:
-        """Return the raw 16-bit codes of a grey image, in pixel order."""
-        values = array("H", self.pixels)
-        if sys.byteorder != "little":
-            values.byteswap()
-        return values
 
 
 def _percentile(ranked: list[tuple[float, int]], total: int, q: float) -> float:
