@@ -213,8 +213,13 @@ class Committer:
 
     def _settle(self, outcome: Outcome, task: Task) -> Outcome:
         """Decide duplicates and collisions, then put the file in place."""
-        owner = self.state.uid_owner(outcome.sop_uid) if outcome.sop_uid else None
-        if owner is not None and self._same_input(task.item, owner, outcome.sop_uid):
+        uid, item = outcome.sop_uid, task.item
+        owner = (
+            self.state.first_with_uid(uid, outcome.target, outcome.display, item.path, item.member)
+            if uid
+            else None
+        )
+        if owner is not None and self._same_input(item, owner, uid):
             self._discard(outcome)
             self.summary.duplicates += 1
             outcome.status, outcome.target = SKIPPED, owner.output
@@ -225,7 +230,7 @@ class Committer:
             return outcome
         notes: list[str] = []
         if owner is not None:
-            note = f"SOP Instance UID {outcome.sop_uid} is also used by a different file"
+            note = f"SOP Instance UID {uid} is also used by a different file"
             self.state.add_note(owner.shown, f"{note}: {outcome.display}")
             notes.append(f"{note}: {owner.shown}")
         taken_by = self.state.claim(claim_key(outcome.target), outcome.display)
@@ -238,14 +243,12 @@ class Committer:
                 self._discard(outcome)
                 outcome = process(task._replace(target=alternative))
             outcome.target = alternative
+            if uid and owner is None:  # this file is the UID's first: under its new name
+                self.state.move_uid(uid, alternative if outcome.status != FAILED else None)
         if not self.options.dry_run and outcome.status != FAILED:
             self._install(outcome)
         if notes:
             outcome.reason = "; ".join(filter(None, [outcome.reason, *notes]))
-        if outcome.sop_uid and owner is None and outcome.status != FAILED:
-            item = task.item
-            self.state.add_uid(outcome.sop_uid, outcome.target, outcome.display, item.path,
-                               item.member)  # fmt: skip
         return outcome
 
     # -- one result --------------------------------------------------------------------------
