@@ -6,8 +6,6 @@ decoded with the file's Specific Character Set (through pydicom's charset
 tables) so folder names built from it read naturally.
 """
 
-from __future__ import annotations
-
 import functools
 import warnings
 from typing import Any, NamedTuple

@@ -1,7 +1,5 @@
 """Load one input file for processing: bytes (or a read-only map), structure, header."""
 
-from __future__ import annotations
-
 import hashlib
 import mmap
 import os

@@ -1,7 +1,5 @@
 """The converter's settings, progress records and result summary."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -123,7 +121,7 @@ class ConvertOptions:
     def _values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _OPTION_NAMES}
 
-    def replace(self, **changes: Any) -> ConvertOptions:
+    def replace(self, **changes: Any) -> "ConvertOptions":
         """Return a copy with ``changes`` (option names as keywords) applied."""
         return ConvertOptions(**{**self._values(), **changes})
 

@@ -5,8 +5,6 @@ through :mod:`elscint_codec.buffers`: no numpy, so a conversion does not pay
 for importing it.
 """
 
-from __future__ import annotations
-
 import sys
 import threading
 from typing import Any, NamedTuple

@@ -9,8 +9,6 @@ inside an element raises :class:`~elscint_codec.errors.DatasetError` naming
 the element and the byte offset.
 """
 
-from __future__ import annotations
-
 import struct
 from collections.abc import Iterator
 from typing import Any, NamedTuple

@@ -9,8 +9,6 @@ links to folders are followed, but a link back to a folder being walked
 content, not here.
 """
 
-from __future__ import annotations
-
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -218,7 +216,7 @@ class _ZipCache:
         self.path: str | None = None
         self.archive: zipfile.ZipFile | None = None
 
-    def get(self, path: str) -> zipfile.ZipFile:
+    def get(self, path: str) -> "zipfile.ZipFile":
         if self.archive is None or self.path != path:
             import zipfile
 

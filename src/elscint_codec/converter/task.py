@@ -1,7 +1,5 @@
 """What a worker is asked to do (:class:`Task`) and what it reports (:class:`Outcome`)."""
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from elscint_codec.converter.sources import Item

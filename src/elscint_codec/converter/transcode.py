@@ -6,8 +6,6 @@ tags looked up by their creator), else ``UN``.  Sequences are re-encoded item
 by item; defined lengths are recomputed, undefined lengths stay undefined.
 """
 
-from __future__ import annotations
-
 import struct
 from collections.abc import Iterable
 from typing import Any, NamedTuple
