@@ -23,7 +23,9 @@ compile_args: list[str] = []
 link_args: list[str] = []
 directives = {"language_level": 3, "embedsignature": True}
 if os.name != "nt":
-    compile_args.append("-O0" if DEBUG else "-O3")
+    # -ffp-contract=off: no fused multiply-add, so that previews round exactly
+    # as numpy does on every CPU (the codecs themselves use integers only).
+    compile_args += ["-O0" if DEBUG else "-O3", "-ffp-contract=off"]
     if DEBUG:
         compile_args.append("-g")
     if SANITIZE:

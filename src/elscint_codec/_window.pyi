@@ -2,5 +2,21 @@ from typing import Any
 
 __test__: dict[str, str]
 
-def code_counts(pixels: Any) -> dict[int, int]: ...
-def lookup(pixels: Any, table: Any) -> bytes: ...
+def percentiles(
+    pixels: Any,
+    slope: float,
+    intercept: float,
+    signed: bool,
+    bits_stored: int,
+    qs: tuple[float, ...],
+) -> tuple[float, ...]: ...
+def grey_levels(
+    pixels: Any,
+    slope: float,
+    intercept: float,
+    signed: bool,
+    bits_stored: int,
+    low: float,
+    high: float,
+    inverted: bool,
+) -> bytes: ...

@@ -13,8 +13,6 @@ pydicom and windowed with numpy, to the same bytes.  Pillow is optional;
 without it previews are skipped.
 """
 
-from __future__ import annotations
-
 import hashlib
 import importlib.util
 import logging
@@ -23,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from elscint_codec._window import code_counts, lookup
+from elscint_codec._window import grey_levels, percentiles
 from elscint_codec.converter.header import Header, read_header
 from elscint_codec.converter.layout import safe_component
 from elscint_codec.converter.scan import UNDEFINED, parse
@@ -46,6 +44,7 @@ __all__ = [
 
 PREVIEW_FOLDER = "previews"
 CT_WINDOW = (40.0, 400.0)  # level, width in HU
+_PERCENTILES = (0.5, 99.5)  # what _window may ask for
 _LOG = logging.getLogger("elscint_codec.converter")
 
 
@@ -81,12 +80,6 @@ def _window(modality: str, percentile: Callable[[float], float]) -> tuple[float,
     else:
         low, high, inverted = percentile(0.5), percentile(99.5), False
     return low, (low + 1.0 if high <= low else high), inverted
-
-
-def _grey_level(value: float, low: float, high: float, inverted: bool) -> int:
-    """One value through the window: the same float operations as :func:`render`."""
-    level = round(min(max((value - low) / (high - low), 0.0), 1.0) * 255.0)
-    return 255 - level if inverted else level
 
 
 def render(dataset: object) -> Any:
@@ -129,38 +122,8 @@ class NativeImage(NamedTuple):
     RescaleSlope: float
     RescaleIntercept: float
 
-    def stored_value(self, code: int) -> int:
-        """Return the pixel value of the 16-bit ``code``, as pydicom reads it.
 
-        Bits above Bits Stored are cleared, or hold the extended sign.
-        """
-        bits = self.bits_stored if 0 < self.bits_stored < 16 else 16
-        code &= (1 << bits) - 1
-        if self.signed and code >> (bits - 1):
-            code -= 1 << bits
-        return code
-
-
-def _percentile(ranked: list[tuple[float, int]], total: int, q: float) -> float:
-    """numpy's default ('linear') percentile of ``total`` values, from (value, count) pairs."""
-    virtual = (total - 1) * (q / 100)
-    below = int(virtual)
-    gamma = virtual - below
-    wanted = (below, min(below + 1, total - 1))
-    found: list[float] = []
-    seen = 0
-    for value, count in ranked:
-        seen += count
-        while len(found) < 2 and wanted[len(found)] < seen:
-            found.append(value)
-        if len(found) == 2:
-            break
-    a, b = found
-    difference = b - a
-    return b - difference * (1 - gamma) if gamma >= 0.5 else a + difference * gamma
-
-
-def render_native(native: NativeImage) -> Image:
+def render_native(native: NativeImage) -> "Image":
     """Return the preview of ``native`` as a Pillow image (the same bytes as :func:`render`)."""
     from PIL import Image
 
@@ -174,20 +137,17 @@ def render_native(native: NativeImage) -> Image:
             "RGB", [Image.frombuffer("L", size, b, "raw", "L", 0, 1) for b in bands]
         )
     slope, intercept = native.RescaleSlope, native.RescaleIntercept
+    signed, bits = native.signed, native.bits_stored
     modality = native.Modality.upper()
-    counts = code_counts(native.pixels)  # every code present (compiled)
-    stored = native.stored_value
-    values = {code: float(stored(code)) * slope + intercept for code in counts}
     if modality == "CT":  # a fixed window
         low, high, inverted = _window(modality, _no_percentile)
     else:
-        ranked = sorted((values[code], count) for code, count in counts.items())
-        total = native.rows * native.columns
-        low, high, inverted = _window(modality, lambda q: _percentile(ranked, total, q))
-    table = bytearray(65536)
-    for code, value in values.items():
-        table[code] = _grey_level(value, low, high, inverted)
-    return Image.frombytes("L", size, lookup(native.pixels, table))
+        values = percentiles(native.pixels, slope, intercept, signed, bits, _PERCENTILES)
+        low, high, inverted = _window(
+            modality, dict(zip(_PERCENTILES, values, strict=True)).__getitem__
+        )
+    levels = grey_levels(native.pixels, slope, intercept, signed, bits, low, high, inverted)
+    return Image.frombytes("L", size, levels)
 
 
 def _no_percentile(q: float) -> float:
