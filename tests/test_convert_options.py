@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from elscint_codec.converter import ConvertOptions, Progress, Summary
+from convert_builders import dicom_files, make_tree
+from elscint_codec.converter import ConvertOptions, Progress, Summary, convert, engine
+from elscint_codec.converter import options as options_module
+from elscint_codec.converter.options import BYTES_PER_WORKER, FILES_PER_WORKER
 from elscint_codec.converter.task import FAILED, Outcome
 
 
@@ -98,3 +101,39 @@ def test_an_outcome_crosses_processes_intact():
     )  # fmt: skip
     with pytest.raises(AttributeError):
         outcome.colour = "blue"  # type: ignore[attr-defined]
+
+
+def test_automatic_workers_follow_the_size_of_the_input(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    automatic = ConvertOptions()
+    assert automatic.workers == 8
+    assert automatic.workers_for(300, 12 << 20) == 1  # one small series: no workers
+    assert automatic.workers_for(0, 0) == 1
+    assert automatic.workers_for(FILES_PER_WORKER * 3, 0) == 3
+    assert automatic.workers_for(300, BYTES_PER_WORKER * 5 + 1) == 5
+    assert automatic.workers_for(100_000, 50 << 30) == 8  # a collection: every core
+    assert ConvertOptions(jobs=2).workers_for(1, 1) == 2  # asked for: as asked
+    assert ConvertOptions(jobs=1).workers_for(100_000, 50 << 30) == 1
+
+
+@pytest.mark.parametrize(
+    ("jobs", "files_per_worker", "expected"), [(0, 256, 1), (0, 2, 2), (3, 256, 3)]
+)
+def test_the_engine_starts_the_workers_the_options_choose(
+    tmp_path, monkeypatch, jobs, files_per_worker, expected
+):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(options_module, "FILES_PER_WORKER", files_per_worker)
+    started: list[int] = []
+    real_pool = engine.OrderedPool
+
+    def recording_pool(function, workers, *args, **kwargs):
+        started.append(workers)
+        return real_pool(function, workers, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "OrderedPool", recording_pool)
+    make_tree(tmp_path / "src")
+    summary = convert([tmp_path / "src"], tmp_path / "out", options=ConvertOptions(jobs=jobs))
+    assert started == [expected]
+    assert (summary.exit_code, summary.converted, summary.copied) == (0, 8, 1)
+    assert len(dicom_files(tmp_path / "out")) == 9

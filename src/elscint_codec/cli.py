@@ -172,16 +172,33 @@ def add_sources(
     parser.add_argument("sources", nargs="+", type=parse, metavar="SOURCE", help=help_text)
 
 
-def add_jobs_option(parser: argparse.ArgumentParser, *, parse: Callable[[str], int] = int) -> None:
-    """Add ``-j/--jobs N``, the number of worker processes (all cores by default)."""
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=parse,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: all cores, %(default)s on this computer)",
-    )
+def add_jobs_option(
+    parser: argparse.ArgumentParser,
+    *,
+    parse: Callable[[str], int] = int,
+    automatic: bool = False,
+) -> None:
+    """Add ``-j/--jobs N``, the number of worker processes.
+
+    The default is every core, or with ``automatic`` 0: every core for a
+    large input, fewer for a small one (:meth:`ConvertOptions.workers_for`).
+    """
+    cores = os.cpu_count() or 1
+    if automatic:
+        from elscint_codec.converter.options import BYTES_PER_WORKER, FILES_PER_WORKER
+
+        default = 0
+        shown = (
+            "worker processes; 1 converts in this process (default: 0, automatic: one "
+            f"per {FILES_PER_WORKER} files or {BYTES_PER_WORKER >> 20} MB of input, at most "
+            f"one per core, {cores} on this computer)"
+        )
+    else:
+        default, shown = (
+            cores,
+            "worker processes (default: all cores, %(default)s on this computer)",
+        )
+    parser.add_argument("-j", "--jobs", type=parse, default=default, metavar="N", help=shown)
 
 
 def is_inside(path: Path, folder: Path) -> bool:

@@ -73,7 +73,7 @@ def add_parser(subparsers: Any) -> None:
         default=argparse.SUPPRESS,
         help="output folder, created if needed; never inside a SOURCE",
     )
-    add_jobs_option(parser, parse=_jobs)
+    add_jobs_option(parser, parse=_jobs, automatic=True)
     parser.add_argument(
         "--layout",
         choices=LAYOUTS,

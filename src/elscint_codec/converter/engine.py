@@ -74,6 +74,7 @@ class _Run:
         self.cancel = cancel
         self.summary = Summary(output=output, dry_run=options.dry_run)
         self.batch_sync = batch_sync_available() and not options.dry_run
+        self.workers = options.workers  # chosen for the input once it is counted
 
     def _stopping(self) -> bool:
         return bool(self.summary.fatal) or (self.cancel is not None and self.cancel.is_set())
@@ -100,7 +101,7 @@ class _Run:
 
     def _loop(self, roots: Sequence[Root], committer: Committer) -> None:
         pool: OrderedPool[Task, Outcome] = OrderedPool(
-            process, self.options.workers, _crashed, chunk=CHUNK
+            process, self.workers, _crashed, chunk=CHUNK
         )
         try:
             for found in iter_sources(roots):
@@ -130,7 +131,7 @@ class _Run:
         if options.dry_run or self._stopping() or summary.interrupted:
             return
         if options.previews:
-            followups.make_previews(self.output, options, state, summary)
+            followups.make_previews(self.output, options, state, summary, workers=self.workers)
         if options.suv:
             followups.suv_results(self.output, options, summary)
 
@@ -164,6 +165,7 @@ class _Run:
                         self.summary.notes.append(note)
                 roots = plan_roots(self.sources)
                 committer.total, size = count(roots)
+                self.workers = options.workers_for(committer.total, size)
                 if not options.dry_run:
                     if options.space_check:
                         check_space(self.output, size, existing)

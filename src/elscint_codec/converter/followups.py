@@ -21,17 +21,18 @@ def _preview(task: previews.PreviewTask) -> str:
 
 
 def make_previews(
-    output: Path, options: ConvertOptions, state: RunState, summary: Summary
+    output: Path, options: ConvertOptions, state: RunState, summary: Summary, *, workers: int
 ) -> None:
-    """Write the PNG of the middle slice of each series seen in this run."""
+    """Write the PNG of the middle slice of each series seen in this run.
+
+    ``workers`` processes write them (1: this process).
+    """
     if not previews.have_pillow():
         message = "Pillow is not installed, so no previews were made (pip install Pillow)"
         _LOG.debug(message)  # for --log; the console shows the summary's notes, once
         summary.notes.append(message)
         return
-    pool: OrderedPool[previews.PreviewTask, str] = OrderedPool(
-        _preview, options.workers, lambda task: ""
-    )
+    pool: OrderedPool[previews.PreviewTask, str] = OrderedPool(_preview, workers, lambda task: "")
     try:
         for uid, _modality, members in state.series():
             task = previews.PreviewTask(

@@ -5,11 +5,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 __all__ = [
+    "BYTES_PER_WORKER",
     "EXIT_FAILED",
     "EXIT_FATAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "FILES_PER_WORKER",
     "LAYOUTS",
     "STATUSES",
     "ConvertOptions",
@@ -24,6 +26,10 @@ EXIT_FATAL = 3
 EXIT_INTERRUPTED = 130
 
 LAYOUTS = ("mirror", "series")
+#: With ``jobs=0``, each worker process gets at least this many input files ...
+FILES_PER_WORKER = 256
+#: ... or this many input bytes (see :meth:`ConvertOptions.workers_for`).
+BYTES_PER_WORKER = 32 << 20
 #: Every report row has exactly one of these statuses.
 STATUSES = ("converted", "copied", "already done", "skipped", "failed")
 
@@ -41,7 +47,9 @@ class ConvertOptions:
     Parameters
     ----------
     jobs : int
-        Worker processes; 0 means one per CPU core, 1 runs in this process.
+        Worker processes; 1 runs in this process.  0 (the default) chooses:
+        one per CPU core for a large input, fewer for a small one (see
+        :meth:`workers_for`).
     layout : {'mirror', 'series'}
         Mirror the input tree, or write ``patient/study/series/instance.dcm``.
     overwrite : bool
@@ -145,8 +153,22 @@ class ConvertOptions:
 
     @property
     def workers(self) -> int:
-        """The number of worker processes actually used."""
+        """The number of worker processes at most: ``jobs``, or every CPU core for 0."""
         return self.jobs or os.cpu_count() or 1
+
+    def workers_for(self, files: int, size: int) -> int:
+        """The number of worker processes for an input of ``files`` files and ``size`` bytes.
+
+        ``jobs`` if it is set; for 0, one per :data:`FILES_PER_WORKER` files or
+        :data:`BYTES_PER_WORKER` bytes (whichever gives more), at least one and
+        at most one per core.  Starting worker processes costs about what
+        converting a few hundred small files does, so a small input is
+        converted faster in this process alone.
+        """
+        if self.jobs:
+            return self.jobs
+        wanted = max(files // FILES_PER_WORKER, size // BYTES_PER_WORKER, 1)
+        return min(wanted, self.workers)
 
 
 class Progress(NamedTuple):

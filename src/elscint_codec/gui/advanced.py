@@ -16,9 +16,9 @@ from elscint_codec.gui.settings import LAYOUTS
 if TYPE_CHECKING:
     from elscint_codec.gui.form import Form
 
-__all__ = ["ALL_CORES", "AdvancedDialog"]
+__all__ = ["AUTOMATIC", "AdvancedDialog"]
 
-ALL_CORES = "All cores"
+AUTOMATIC = "Automatic"
 
 
 class AdvancedDialog(tk.Toplevel):
@@ -47,8 +47,8 @@ class AdvancedDialog(tk.Toplevel):
             1,
             "Parallel jobs",
             form.jobs_var,
-            [ALL_CORES, *(str(n) for n in range(1, cores + 1))],
-            "Files converted at the same time; all cores is fastest.",
+            [AUTOMATIC, *(str(n) for n in range(1, cores + 1))],
+            "Files converted at the same time; automatic uses every core for a large input.",
         )
         self.layout_box = self._combo(
             body,

@@ -9,7 +9,7 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import Any
 
-from elscint_codec.gui.advanced import ALL_CORES, AdvancedDialog
+from elscint_codec.gui.advanced import AUTOMATIC, AdvancedDialog
 from elscint_codec.gui.paths import default_output, short_path
 from elscint_codec.gui.settings import LAYOUTS, Settings
 from elscint_codec.gui.theme import Palette
@@ -46,7 +46,7 @@ class Form(ttk.Frame):
         self.output_var = tk.StringVar(self)
         self.deidentify_var = tk.BooleanVar(self, False)
         self.suv_var = tk.BooleanVar(self, False)
-        self.jobs_var = tk.StringVar(self, ALL_CORES)
+        self.jobs_var = tk.StringVar(self, AUTOMATIC)
         self.layout_var = tk.StringVar(self, LAYOUTS["mirror"])
         self.only_elscint_var = tk.BooleanVar(self, False)
         self.verify_var = tk.BooleanVar(self, True)
@@ -172,7 +172,7 @@ class Form(ttk.Frame):
     def _summarise_advanced(self, *_args: object) -> None:
         jobs = self.jobs()
         parts = [
-            "all cores" if jobs == 0 else f"{jobs} job{'s' if jobs > 1 else ''}",
+            "automatic jobs" if jobs == 0 else f"{jobs} job{'s' if jobs > 1 else ''}",
             "verify" if self.verify_var.get() else "no verify",
         ]
         if self.layout() != "mirror":
@@ -280,7 +280,7 @@ class Form(ttk.Frame):
     # -- settings -----------------------------------------------------------------------------
 
     def jobs(self) -> int:
-        """Return the chosen number of parallel jobs, 0 for all cores."""
+        """Return the chosen number of parallel jobs, 0 for automatic."""
         value = self.jobs_var.get()
         return int(value) if value.isdigit() else 0
 
@@ -299,7 +299,7 @@ class Form(ttk.Frame):
         self._auto_output = settings.output if settings.output_auto else ""
         self.deidentify_var.set(settings.deidentify)
         self.suv_var.set(settings.suv_report)
-        self.jobs_var.set(str(settings.jobs) if settings.jobs else ALL_CORES)
+        self.jobs_var.set(str(settings.jobs) if settings.jobs else AUTOMATIC)
         self.layout_var.set(LAYOUTS[settings.layout])
         self.only_elscint_var.set(settings.only_elscint)
         self.verify_var.set(settings.verify)

@@ -44,7 +44,7 @@ class Settings:
     file is checked, standard files are copied so the output is a complete
     study, and patient identity is kept exactly as it is unless the user asks.
     ``output_auto`` says the output folder was the suggestion beside the
-    inputs (so it follows them when they change); ``jobs`` 0 means all cores;
+    inputs (so it follows them when they change); ``jobs`` 0 means automatic (every core for a large input);
     ``extra`` keeps keys written by a newer version.
     """
 
@@ -63,7 +63,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.jobs < 0:
-            raise ValueError(f"jobs must be >= 0 (0 means all cores), got {self.jobs}")
+            raise ValueError(f"jobs must be >= 0 (0 means automatic), got {self.jobs}")
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {sorted(LAYOUTS)}, got {self.layout!r}")
 
