@@ -100,10 +100,23 @@ def test_percentiles_outside_0_to_100_are_refused(q):
         percentiles(b"\0\0", 1.0, 0.0, False, 16, (q,))
 
 
-@pytest.mark.parametrize("slope", [math.nan, math.inf])
-def test_a_value_that_is_not_a_number_is_refused(slope):
+@pytest.mark.parametrize(
+    ("slope", "intercept", "low", "high"),
+    [(math.nan, 0.0, 0.0, 1.0), (math.inf, 0.0, 0.0, 1.0), (1.0, -math.inf, 0.0, 1.0),
+     (1.0, 0.0, math.nan, 1.0), (1.0, 0.0, 0.0, math.inf)],
+)  # fmt: skip
+def test_values_that_are_not_finite_numbers_are_refused(slope, intercept, low, high):
+    codes = little_endian([0, 1, 1000])
     with pytest.raises(ValueError, match="no grey level"):
-        grey_levels(little_endian([0, 1]), slope, 0.0, False, 16, 0.0, 1.0, False)
+        grey_levels(codes, slope, intercept, False, 16, low, high, False)
+    if math.isfinite(low) and math.isfinite(high):
+        with pytest.raises(ValueError, match="no grey level"):
+            percentiles(codes, slope, intercept, False, 16, (50.0,))
+
+
+def test_a_window_of_zero_width_gives_no_level_instead_of_a_wrong_one():
+    with pytest.raises(ValueError, match="no grey level"):  # 0 / 0 for the code at the window
+        grey_levels(little_endian([5, 6]), 1.0, 0.0, False, 16, 5.0, 5.0, False)
 
 
 @pytest.mark.parametrize("size", [1, 3, 20001])

@@ -12,7 +12,7 @@ DICOM stores them.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.math cimport rint
+from libc.math cimport isfinite, rint
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
 
@@ -46,6 +46,16 @@ cdef inline double rescaled(Py_ssize_t code, double slope, double intercept,
 
 cdef int _stored_bits(int bits_stored) noexcept:
     return bits_stored if 0 < bits_stored < 16 else 16
+
+
+cdef int _check_finite(double slope, double intercept, double low, double high) except -1:
+    # Values that are not numbers have no order and no grey level.
+    if not (isfinite(slope) and isfinite(intercept) and isfinite(low) and isfinite(high)):
+        raise ValueError(
+            f"no grey level for these values: rescale slope {slope!r}, intercept "
+            f"{intercept!r}, window {low!r} to {high!r} (each must be a finite number)"
+        )
+    return 0
 
 
 ctypedef struct Ranked:
@@ -106,6 +116,12 @@ def percentiles(const uint8_t[::1] pixels not None, double slope, double interce
     -------
     tuple of float
         One value per percentile, as ``numpy.percentile`` gives it.
+
+    Raises
+    ------
+    ValueError
+        No pixels, a percentile outside 0..100, or a slope or intercept that
+        is not a finite number.
     """
     cdef Py_ssize_t total = _pixel_count(pixels.shape[0])
     cdef int bits = _stored_bits(bits_stored)
@@ -117,6 +133,7 @@ def percentiles(const uint8_t[::1] pixels not None, double slope, double interce
             raise ValueError(f"percentiles are between 0 and 100, not {item!r}")
     if total == 0:
         raise ValueError("an image without pixels has no percentiles")
+    _check_finite(slope, intercept, 0.0, 0.0)
     cdef const uint8_t* codes = start_of(pixels)
     cdef uint64_t* counts = <uint64_t*>calloc(CODES, sizeof(uint64_t))
     cdef Ranked* ranked = <Ranked*>malloc(CODES * sizeof(Ranked))
@@ -160,10 +177,11 @@ def grey_levels(const uint8_t[::1] pixels not None, double slope, double interce
     Raises
     ------
     ValueError
-        The level of a pixel is not a number (a slope, intercept or window
-        that is not finite).
+        The slope, intercept or window is not a finite number, or the level
+        of a pixel is not a number.
     """
     cdef Py_ssize_t count = _pixel_count(pixels.shape[0])
+    _check_finite(slope, intercept, low, high)
     cdef int bits = _stored_bits(bits_stored)
     cdef Py_ssize_t i, code
     cdef double x
