@@ -48,13 +48,11 @@ cdef int _stored_bits(int bits_stored) noexcept:
     return bits_stored if 0 < bits_stored < 16 else 16
 
 
-cdef int _check_finite(double slope, double intercept, double low, double high) except -1:
+cdef int _check_finite(double value, str name) except -1:
     # Values that are not numbers have no order and no grey level.
-    if not (isfinite(slope) and isfinite(intercept) and isfinite(low) and isfinite(high)):
-        raise ValueError(
-            f"no grey level for these values: rescale slope {slope!r}, intercept "
-            f"{intercept!r}, window {low!r} to {high!r} (each must be a finite number)"
-        )
+    if not isfinite(value):
+        raise ValueError(f"no grey level for these values: the {name} is {value!r}, "
+                         "not a finite number")
     return 0
 
 
@@ -133,7 +131,8 @@ def percentiles(const uint8_t[::1] pixels not None, double slope, double interce
             raise ValueError(f"percentiles are between 0 and 100, not {item!r}")
     if total == 0:
         raise ValueError("an image without pixels has no percentiles")
-    _check_finite(slope, intercept, 0.0, 0.0)
+    _check_finite(slope, "rescale slope")
+    _check_finite(intercept, "rescale intercept")
     cdef const uint8_t* codes = start_of(pixels)
     cdef uint64_t* counts = <uint64_t*>calloc(CODES, sizeof(uint64_t))
     cdef Ranked* ranked = <Ranked*>malloc(CODES * sizeof(Ranked))
@@ -181,7 +180,10 @@ def grey_levels(const uint8_t[::1] pixels not None, double slope, double interce
         of a pixel is not a number.
     """
     cdef Py_ssize_t count = _pixel_count(pixels.shape[0])
-    _check_finite(slope, intercept, low, high)
+    _check_finite(slope, "rescale slope")
+    _check_finite(intercept, "rescale intercept")
+    _check_finite(low, "window's low end")
+    _check_finite(high, "window's high end")
     cdef int bits = _stored_bits(bits_stored)
     cdef Py_ssize_t i, code
     cdef double x

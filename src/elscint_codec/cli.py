@@ -194,10 +194,8 @@ def add_jobs_option(
             f"one per core, {cores} on this computer)"
         )
     else:
-        default, shown = (
-            cores,
-            "worker processes (default: all cores, %(default)s on this computer)",
-        )
+        default = cores
+        shown = "worker processes (default: all cores, %(default)s on this computer)"
     parser.add_argument("-j", "--jobs", type=parse, default=default, metavar="N", help=shown)
 
 
