@@ -37,11 +37,16 @@ if os.name != "nt":
 if DEBUG:
     directives.update(boundscheck=True, wraparound=True, initializedcheck=True)
 
+_DEPENDS = {
+    "_core": ["src/elscint_codec/_rle1_fast.h"],
+    "_scan": ["src/elscint_codec/_records.h", "src/elscint_codec/_records.pxd"],
+    "_splice": ["src/elscint_codec/_records.h", "src/elscint_codec/_records.pxd"],
+}
 extensions = [
     Extension(
         f"elscint_codec.{name}",
         [f"src/elscint_codec/{name}.pyx"],
-        depends=["src/elscint_codec/_rle1_fast.h"] if name == "_core" else [],
+        depends=_DEPENDS.get(name, []),
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     )

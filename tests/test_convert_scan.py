@@ -166,6 +166,9 @@ def test_the_compiled_walker_never_reads_past_the_end(body):
         found, end = _scan.walk_explicit(body, start, len(body), scan._VR_CODES, scan.Element)
         assert start <= end <= max(start, len(body))
         assert all(start <= e.start < e.end <= end for e in found)
+        records, records_end = _scan.index_explicit(body, start, len(body), scan._VR_CODES)
+        assert records_end == end
+        assert _scan.record_elements(records, scan._VR_CODES, scan.Element) == found
 
 
 def _element_bytes(group: int, number: int, vr: str, value: bytes, undefined: bool) -> bytes:
@@ -311,3 +314,112 @@ def test_compiled_values_of_a_sequence_or_undefined_length_are_empty():
         3: scan.Element(3, "LO", 0, 8, 4, 12),
     }
     assert _scan.values(bytes(range(16)), elements, (1, 2, 3)) == [b"", b"", bytes(range(8, 12))]
+
+
+def test_compiled_values_take_plain_tuples_and_refuse_anything_else():
+    plain = {3: (3, "LO", 0, 8, 4, 12)}  # a tuple, not an Element, is read the same
+    assert _scan.values(bytes(range(16)), plain, (3,)) == [bytes(range(8, 12))]
+    for wrong in ([3, "LO", 0, 8, 4, 12], (3, "LO", 0, 8, 4), "element"):
+        with pytest.raises(TypeError, match="not \\(tag, vr"):
+            _scan.values(bytes(range(16)), {3: wrong}, (3,))
+
+
+@pytest.mark.parametrize(
+    ("orientation", "expected"),
+    [
+        (b"1\\0\\0\\0\\1\\0", 30.0),  # axial: z
+        (b"0\\1\\0\\0\\0\\-1", -10.0),  # sagittal: normal -x
+        (b"1\\0\\0\\0\\0\\-1", 20.0),  # coronal: normal +y
+    ],
+)
+def test_slice_position_of_the_three_planes(orientation, expected):
+    from elscint_codec.converter.header import _slice_position
+
+    assert _slice_position(b"10\\20\\30", orientation) == expected
+    assert _slice_position(b"10\\20\\30", b"") == 30.0  # no orientation: z
+    assert _slice_position(b"10\\20", orientation) is None
+
+
+millimetres = st.floats(-1e3, 1e3, allow_nan=False)
+cosines = st.floats(-1.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(millimetres, min_size=3, max_size=3), st.lists(cosines, min_size=6, max_size=6))
+def test_slice_position_is_the_dot_product_with_the_normal(position, orientation):
+    import numpy as np
+
+    from elscint_codec.converter.header import _slice_position
+
+    def text(values: list[float]) -> bytes:
+        return "\\".join(repr(v) for v in values).encode()
+
+    normal = np.cross(orientation[:3], orientation[3:])
+    expected = float(np.dot(position, normal))
+    found = _slice_position(text(position), text(orientation))
+    assert found == pytest.approx(expected, rel=1e-12, abs=1e-9)
+
+
+def _python_parsed(data: bytes) -> scan.ParsedFile:
+    saved = scan.COMPILED_WALK[0]
+    scan.COMPILED_WALK[0] = None
+    try:
+        return parse(data)
+    finally:
+        scan.COMPILED_WALK[0] = saved
+
+
+def test_records_answer_as_the_element_tuples(tmp_path):
+    """find, values and tags_between read the records as the Python walk's elements."""
+    for path in write_study(tmp_path, seed=6, ct_slices=1, pet_slices=1, rgb=True):
+        data = path.read_bytes()
+        records, python = parse(data), _python_parsed(data)
+        assert records.records is not None
+        assert python.records is None
+        tags = [e.tag for e in python.elements]
+        for tag in [*tags, 0x00091234, 0x7FE00010, 0xFFFFFFFF]:
+            assert records.find(tag) == python.find(tag)
+        wanted = (*tags, 0x00091234)
+        assert records.values(data, wanted) == python.values(data, wanted)
+        for low, high in [(0x07A10010, 0x07A100FF), (0, 0xFFFFFFFF), (0x00100000, 0x0010FFFF)]:
+            assert records.tags_between(low, high) == python.tags_between(low, high)
+        assert records._by_tag is None  # nothing was built from the records
+        assert records.elements == python.elements
+        assert records.by_tag == python.by_tag
+        assert read_header(data, parse(data)) == read_header(data, python)
+
+
+def test_a_repeated_tag_is_found_by_its_first_record():
+    body = b"".join(
+        _element_bytes(group, number, vr, value, False)
+        for group, number, vr, value in [
+            (0x0008, 0x0016, "UI", b"1.2"),
+            (0x0008, 0x0016, "UI", b"9.9"),
+            (0x0008, 0x0016, "SQ", b""),
+        ]
+    )
+    records, _ = _scan.index_explicit(body, 0, len(body), scan._VR_CODES)
+    assert _scan.record_values(body, records, (0x00080016,)) == [b"1.2"]
+    first = _scan.record_find(records, 0x00080016, scan._VR_CODES, scan.Element)
+    assert first == scan.Element(0x00080016, "UI", 0, 8, 3, 11)
+    assert _scan.record_tags(records, 0x00080016, 0x00080016) == [0x00080016] * 3
+
+
+def test_records_that_are_damaged_are_refused():
+    body = _element_bytes(0x0010, 0x0010, "PN", b"A^B ", False)
+    records, _ = _scan.index_explicit(body, 0, len(body), scan._VR_CODES)
+    assert len(records) == 40
+    for call in (
+        lambda r: _scan.record_values(body, r, (0x00100010,)),
+        lambda r: _scan.record_elements(r, scan._VR_CODES, scan.Element),
+        lambda r: _scan.record_find(r, 0x00100010, scan._VR_CODES, scan.Element),
+        lambda r: _scan.record_tags(r, 0, 0xFFFFFFFF),
+    ):
+        with pytest.raises(ValueError, match="not whole element records"):
+            call(records[:-1])
+    unknown_vr = struct.pack("@5q", 0x00100010, 0x5858, 0, 8, 12)  # "XX"
+    with pytest.raises(ValueError, match="VR code"):
+        _scan.record_elements(unknown_vr, scan._VR_CODES, scan.Element)
+    past_the_end = struct.pack("@5q", 0x00100010, 0x504E, 0, 8, 13)
+    with pytest.raises(ValueError, match="not inside the file"):
+        _scan.record_values(body, past_the_end, (0x00100010,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from elscint_codec import _splice
 from elscint_codec.converter import writer
 from elscint_codec.converter.header import read_header
 from elscint_codec.converter.pixels import decode_pixels
-from elscint_codec.converter.scan import Element, parse
+from elscint_codec.converter.scan import Element, ParsedFile, parse
 from elscint_codec.samples import write_study
 
 PIXEL = [b"\xe0\x7f\x10\x00OW\x00\x00\x06\x00\x00\x00", b"\x01\x02\x03\x04\x05\x06"]
@@ -27,13 +28,32 @@ def compiled_splice(buf, elements, removed, changed, pixel):
     return _splice.splice(buf, elements, removed, changed, pixel, sum(map(len, pixel)))
 
 
-def standard_bytes(path: Path, compiled: bool) -> bytes:
+def records_of(elements) -> bytes:
+    """Pack elements as ``_scan.index_explicit`` records them (five native int64)."""
+    packed = []
+    for e in elements:
+        vr_code = (ord(e.vr[0]) << 8) | ord(e.vr[1])
+        packed.append(struct.pack("@5q", e.tag, vr_code, e.start, e.value_start, e.end))
+    return b"".join(packed)
+
+
+def records_splice(buf, elements, removed, changed, pixel):
+    records = records_of(elements)
+    return _splice.splice_records(buf, records, removed, changed, pixel, sum(map(len, pixel)))
+
+
+def standard_bytes(path: Path, mode: str) -> bytes:
+    """The standard file of ``path``, spliced from records, from elements or in Python."""
     data = path.read_bytes()
     parsed = parse(data)
+    assert parsed.records is not None
+    if mode != "records":  # the same file as Element tuples
+        parsed = ParsedFile(parsed.preamble, parsed.meta, parsed.transfer_syntax,
+                            parsed.implicit, parsed.elements, True, parsed.by_tag)  # fmt: skip
     header = read_header(data, parsed)
     decoded = decode_pixels(data, header)
     saved = writer.COMPILED_SPLICE[0]
-    writer.COMPILED_SPLICE[0] = saved if compiled else None
+    writer.COMPILED_SPLICE[0] = None if mode == "python" else saved
     try:
         return b"".join(writer.standard_file(data, parsed, header, decoded))
     finally:
@@ -43,8 +63,9 @@ def standard_bytes(path: Path, compiled: bool) -> bytes:
 def test_real_files_give_the_same_standard_file(tmp_path):
     paths = write_study(tmp_path, seed=5, ct_slices=2, pet_slices=2, rgb=True)
     for path in paths:
-        compiled = standard_bytes(path, True)
-        assert compiled == standard_bytes(path, False)
+        compiled = standard_bytes(path, "records")
+        assert compiled == standard_bytes(path, "elements")
+        assert compiled == standard_bytes(path, "python")
         assert len(compiled) > path.stat().st_size  # decoded pixels are bigger
 
 
@@ -83,9 +104,11 @@ def test_the_compiled_splice_gives_the_same_pieces(specs, data):
     buf = data.draw(st.binary(min_size=size, max_size=size + 4))
     changed = data.draw(st.sets(st.sampled_from(_GROUPS), max_size=3))
     pixel = data.draw(st.sampled_from([PIXEL, [*PIXEL, b"\0"], [b""]]))
-    expected = python_splice(buf, elements, removed, changed, pixel)
+    expected = [bytes(p) for p in python_splice(buf, elements, removed, changed, pixel)]
     found = compiled_splice(buf, elements, removed, changed, pixel)
-    assert [bytes(piece) for piece in found] == [bytes(piece) for piece in expected]
+    assert [bytes(piece) for piece in found] == expected
+    from_records = records_splice(buf, elements, removed, changed, pixel)
+    assert [bytes(piece) for piece in from_records] == expected
 
 
 @pytest.mark.parametrize(
@@ -98,6 +121,17 @@ def test_the_compiled_splice_gives_the_same_pieces(specs, data):
 def test_an_element_outside_the_buffer_is_refused(element):
     with pytest.raises((ValueError, OverflowError)):
         compiled_splice(bytes(12), (element,), set(), set(), PIXEL)
+    with pytest.raises(ValueError, match="not inside the file"):
+        records_splice(bytes(12), (element,), set(), set(), PIXEL)
+
+
+def test_records_that_are_not_whole_or_have_no_valid_tag_are_refused():
+    records = records_of([Element(0x00080016, "UI", 0, 8, 4, 12)])
+    with pytest.raises(ValueError, match="not whole element records"):
+        _splice.splice_records(bytes(12), records[:-1], set(), set(), PIXEL, 18)
+    too_big = struct.pack("@5q", 1 << 32, 0x5549, 0, 8, 12)
+    with pytest.raises(ValueError, match="no valid tag"):
+        _splice.splice_records(bytes(12), too_big, set(), set(), PIXEL, 18)
 
 
 def test_a_group_length_element_outside_the_buffer_is_refused():
@@ -114,3 +148,4 @@ def test_something_else_than_an_element_is_refused(bad):
 
 def test_an_empty_data_set_is_the_pixel_data_alone():
     assert compiled_splice(b"", (), set(), {0x7FE0}, PIXEL) == PIXEL
+    assert _splice.splice_records(b"", b"", set(), {0x7FE0}, PIXEL, 18) == PIXEL

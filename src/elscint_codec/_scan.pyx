@@ -6,12 +6,19 @@ defined length, the nearly universal case, and stops at the first element
 it does not handle (undefined length, an item tag, an unknown VR, a value
 past the end): :mod:`elscint_codec.converter.scan` reads that one with its
 careful Python path, which raises the precise errors, and calls this again.
+:func:`index_explicit` walks the same elements into compact records (no
+Python object per element); :func:`record_values`, :func:`record_find`,
+:func:`record_tags` and :func:`record_elements` read them.
 Every read is checked against the buffer size before it is made.
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.tuple cimport PyTuple_Check, PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport uint8_t, uint32_t
-from libc.string cimport memset
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, memset
+
+from ._records cimport elscint_record
 
 
 cdef extern from *:
@@ -86,6 +93,8 @@ cdef unsigned char _slot[65536]
 cdef list _names = []
 cdef unsigned char _longs[256]
 cdef object _kinds_seen = None
+cdef enum:
+    _SQ_CODE = 0x5351  # the VR bytes "SQ"
 
 
 cdef int _learn(dict kinds) except -1:
@@ -106,6 +115,101 @@ cdef int _learn(dict kinds) except -1:
     _names = names
     _kinds_seen = kinds
     return 0
+
+
+cdef Py_ssize_t _walk(const uint8_t* data, Py_ssize_t size, Py_ssize_t pos, Py_ssize_t stop,
+                      long group_only, elscint_record** records, Py_ssize_t* count) except -1:
+    """Record the plain elements from ``pos`` on; return the offset of the first one not read.
+
+    ``*records`` is a ``malloc`` block that grows as needed (the caller frees it,
+    also after an error); ``*count`` is how many it holds.
+    """
+    cdef uint32_t group, number, length, slot, code
+    cdef Py_ssize_t value_start, end, capacity = 0
+    cdef elscint_record* grown
+    cdef elscint_record* record
+    if stop > size:
+        stop = size
+    if pos < 0 or size == 0:
+        return pos
+    while stop - pos >= 8:
+        group = u16(data + pos)
+        number = u16(data + pos + 2)
+        if group == 0xFFFE or (group_only >= 0 and group != group_only):
+            break
+        code = (data[pos + 4] << 8) | data[pos + 5]
+        slot = _slot[code]
+        if slot == 0:
+            break
+        if _longs[slot - 1]:
+            if pos + 12 > size:
+                break
+            length = u32(data + pos + 8)
+            value_start = pos + 12
+        else:
+            length = u16(data + pos + 6)
+            value_start = pos + 8
+        if length == 0xFFFFFFFF:
+            break
+        end = value_start + length
+        if end > stop:
+            break
+        if count[0] == capacity:
+            capacity = 2 * capacity if capacity else 128
+            grown = <elscint_record*>realloc(records[0], capacity * sizeof(elscint_record))
+            if grown == NULL:
+                raise MemoryError()
+            records[0] = grown
+        record = records[0] + count[0]
+        record.tag = (group << 16) | number
+        record.vr = code
+        record.start = pos
+        record.value_start = value_start
+        record.end = end
+        count[0] += 1
+        pos = end
+    return pos
+
+
+cdef Py_ssize_t _walk_buffer(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop,
+                             dict kinds, long group_only, elscint_record** records,
+                             Py_ssize_t* count) except -1:
+    """:func:`_walk` over ``buf`` with the VR table of ``kinds``."""
+    if kinds is not _kinds_seen:
+        _learn(kinds)
+    return _walk(&buf[0] if buf.shape[0] else NULL, buf.shape[0], pos, stop, group_only,
+                 records, count)
+
+
+cdef list _elements_of(const elscint_record* records, Py_ssize_t count, type element,
+                       dict index):
+    """The named tuples of ``records`` (VR names from the current table), indexed if asked."""
+    cdef list found = []
+    cdef bint plain = elscint_is_plain_tuple_type(element)
+    cdef Py_ssize_t i, previous_end = -1
+    cdef uint32_t slot
+    cdef object tag, vr, made, start_object = None, end_object = None
+    for i in range(count):
+        slot = _slot[records[i].vr & 0xFFFF] if 0 <= records[i].vr <= 0xFFFF else 0
+        if slot == 0:
+            raise ValueError(f"record {i} has a VR code ({records[i].vr}) the table lacks")
+        tag = records[i].tag
+        vr = _names[slot - 1]
+        # An element starts where the previous one ends: one int object for both.
+        start_object = end_object if records[i].start == previous_end else records[i].start
+        end_object = records[i].end
+        previous_end = records[i].end
+        if plain:
+            made = elscint_element(element, tag, vr, start_object, records[i].value_start,
+                                   records[i].end - records[i].value_start, end_object)
+        else:
+            made = elscint_tuple_of(element, (tag, vr, start_object, records[i].value_start,
+                                              records[i].end - records[i].value_start,
+                                              end_object))
+        found.append(made)
+        if index is not None:
+            index.setdefault(tag, made)
+    return found
 
 
 def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict kinds not None,
@@ -137,60 +241,146 @@ def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict 
         The list of elements, and the offset of the first element not read
         (``stop`` when the level was read to its end).
     """
-    cdef Py_ssize_t size = buf.shape[0]
-    cdef const uint8_t* data
-    cdef uint32_t group, number, length, slot
-    cdef Py_ssize_t value_start, end
-    cdef list found = []
-    cdef bint plain = elscint_is_plain_tuple_type(element)
-    cdef object tag, vr, made
-    cdef object start_object = None, end_object
+    cdef elscint_record* records = NULL
+    cdef Py_ssize_t count = 0
+    try:
+        pos = _walk_buffer(buf, pos, stop, kinds, group_only, &records, &count)
+        return _elements_of(records, count, element, index), pos
+    finally:
+        free(records)
+
+
+def index_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict kinds not None):
+    """Return ``(records, pos)``: the plain elements from ``pos`` on as compact records.
+
+    What :func:`walk_explicit` finds (every group), without building a Python
+    object per element: the converter reads the few values it needs with
+    :func:`record_values`, and :mod:`elscint_codec._splice` lays out the output
+    from the records directly.
+
+    Parameters
+    ----------
+    buf : buffer
+        The file's bytes.
+    pos, stop : int
+        Where the data set level starts and ends.
+    kinds : dict
+        The VR table, as for :func:`walk_explicit`.
+
+    Returns
+    -------
+    tuple
+        The records (bytes: five native 64-bit integers per element: tag, VR
+        code, start, value start, end; see ``_records.h``) and the offset of
+        the first element not read.
+    """
+    cdef elscint_record* records = NULL
+    cdef Py_ssize_t count = 0
+    try:
+        pos = _walk_buffer(buf, pos, stop, kinds, -1, &records, &count)
+        return PyBytes_FromStringAndSize(<const char*>records, count * sizeof(elscint_record)), pos
+    finally:
+        free(records)
+
+
+cdef Py_ssize_t _record_count(const uint8_t[::1] records) except -1:
+    if records.shape[0] % sizeof(elscint_record):
+        raise ValueError(f"{records.shape[0]} bytes are not whole element records")
+    return records.shape[0] // sizeof(elscint_record)
+
+
+cdef inline elscint_record _record(const uint8_t* records, Py_ssize_t i) noexcept nogil:
+    cdef elscint_record record
+    memcpy(&record, records + i * <Py_ssize_t>sizeof(elscint_record), sizeof(elscint_record))
+    return record
+
+
+def record_elements(const uint8_t[::1] records, dict kinds not None, type element not None):
+    """Return the elements of ``records`` as a list of ``element`` tuples.
+
+    Raises
+    ------
+    ValueError
+        ``records`` is not whole records, or holds a VR code ``kinds`` lacks.
+    """
+    cdef Py_ssize_t count = _record_count(records)
     if kinds is not _kinds_seen:
         _learn(kinds)
-    if stop > size:
-        stop = size
-    if pos < 0 or size == 0:
-        return found, pos
-    data = &buf[0]
-    while stop - pos >= 8:
-        group = u16(data + pos)
-        number = u16(data + pos + 2)
-        if group == 0xFFFE or (group_only >= 0 and group != group_only):
-            break
-        slot = _slot[(data[pos + 4] << 8) | data[pos + 5]]
-        if slot == 0:
-            break
-        if _longs[slot - 1]:
-            if pos + 12 > size:
+    if count == 0:
+        return []
+    cdef elscint_record* copy = <elscint_record*>malloc(count * sizeof(elscint_record))
+    if copy == NULL:
+        raise MemoryError()
+    try:
+        memcpy(copy, &records[0], count * sizeof(elscint_record))
+        return _elements_of(copy, count, element, None)
+    finally:
+        free(copy)
+
+
+def record_find(const uint8_t[::1] records, long long tag, dict kinds not None,
+                type element not None):
+    """Return the first element ``tag`` of ``records`` as an ``element`` tuple, or None."""
+    cdef Py_ssize_t i, count = _record_count(records)
+    cdef const uint8_t* base = &records[0] if count else NULL
+    cdef elscint_record record
+    if kinds is not _kinds_seen:
+        _learn(kinds)
+    for i in range(count):
+        record = _record(base, i)
+        if record.tag == tag:
+            return _elements_of(&record, 1, element, None)[0]
+    return None
+
+
+def record_tags(const uint8_t[::1] records, long long low, long long high):
+    """Return the tags from ``low`` to ``high`` (inclusive) in ``records``, in file order."""
+    cdef Py_ssize_t i, count = _record_count(records)
+    cdef const uint8_t* base = &records[0] if count else NULL
+    cdef elscint_record record
+    cdef list found = []
+    for i in range(count):
+        record = _record(base, i)
+        if low <= record.tag <= high:
+            found.append(record.tag)
+    return found
+
+
+def record_values(const uint8_t[::1] buf, const uint8_t[::1] records, tuple tags not None):
+    """Return the value bytes of each tag in ``tags``, as :func:`values` does for records.
+
+    The first element of a repeated tag counts; a missing tag or a sequence
+    (VR SQ) gives ``b""``.
+
+    Raises
+    ------
+    ValueError
+        ``records`` is not whole records, or a value lies outside ``buf``.
+    """
+    cdef Py_ssize_t size = buf.shape[0]
+    cdef Py_ssize_t i, count = _record_count(records)
+    cdef const uint8_t* base = &records[0] if count else NULL
+    cdef long long wanted
+    cdef elscint_record record
+    cdef list found = []
+    cdef bint seen
+    for tag in tags:
+        wanted = tag
+        seen = False
+        for i in range(count):
+            record = _record(base, i)
+            if record.tag == wanted:
+                seen = True
                 break
-            length = u32(data + pos + 8)
-            value_start = pos + 12
-        else:
-            length = u16(data + pos + 6)
-            value_start = pos + 8
-        if length == 0xFFFFFFFF:
-            break
-        end = value_start + length
-        if end > stop:
-            break
-        tag = (group << 16) | number
-        vr = _names[slot - 1]
-        if start_object is None:
-            start_object = pos
-        end_object = end  # also the start of the next element: one int object for both
-        if plain:
-            made = elscint_element(element, tag, vr, start_object, value_start, length,
-                                   end_object)
-        else:
-            made = elscint_tuple_of(
-                element, (tag, vr, start_object, value_start, length, end_object)
-            )
-        found.append(made)
-        if index is not None:
-            index.setdefault(tag, made)
-        start_object = end_object
-        pos = end
-    return found, pos
+        if not seen or record.vr == _SQ_CODE:
+            found.append(b"")
+            continue
+        if not 0 <= record.start <= record.value_start <= record.end <= size:
+            raise ValueError(f"the value of {tag!r} (bytes {record.value_start}..{record.end}) "
+                             "is not inside the file")
+        found.append(PyBytes_FromStringAndSize(<const char*>&buf[0] + record.value_start,
+                                               record.end - record.value_start))
+    return found
 
 
 def values(const uint8_t[::1] buf, dict index not None, tuple tags not None):
@@ -214,19 +404,31 @@ def values(const uint8_t[::1] buf, dict index not None, tuple tags not None):
 
     Raises
     ------
+    TypeError
+        An entry of ``index`` is not such a tuple.
     ValueError
         An element's value lies outside ``buf``.
     """
     cdef Py_ssize_t size = buf.shape[0]
     cdef Py_ssize_t start, end
     cdef list found = []
+    cdef object element, length
     for tag in tags:
         element = index.get(tag)
-        if element is None or element[4] == 0xFFFFFFFF or element[1] == "SQ":
+        if element is None:
             found.append(b"")
             continue
-        start = element[3]
-        end = element[5]
+        # Items read straight from the tuple: indexing a named tuple through the
+        # sequence protocol calls its Python-level __getitem__, ten times slower.
+        if not PyTuple_Check(element) or PyTuple_GET_SIZE(element) < 6:
+            raise TypeError(f"the element of {tag!r} is not (tag, vr, start, value_start, "
+                            "length, end)")
+        length = <object>PyTuple_GET_ITEM(element, 4)
+        if length == 0xFFFFFFFF or <object>PyTuple_GET_ITEM(element, 1) == "SQ":
+            found.append(b"")
+            continue
+        start = <object>PyTuple_GET_ITEM(element, 3)
+        end = <object>PyTuple_GET_ITEM(element, 5)
         if not 0 <= start <= end <= size:
             raise ValueError(f"the value of {tag!r} (bytes {start}..{end}) is not inside the file")
         found.append(PyBytes_FromStringAndSize(<const char*>&buf[0] + start, end - start))

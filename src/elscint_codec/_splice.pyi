@@ -11,3 +11,11 @@ def splice(
     pixel: list[Any],
     pixel_size: int,
 ) -> list[Any]: ...
+def splice_records(
+    buf: Any,
+    records: Any,
+    removed: Collection[int],
+    changed: Collection[int],
+    pixel: list[Any],
+    pixel_size: int,
+) -> list[Any]: ...

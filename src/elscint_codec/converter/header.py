@@ -10,7 +10,6 @@ import functools
 import warnings
 from typing import Any, NamedTuple
 
-from elscint_codec import _scan
 from elscint_codec.constants import (
     COMPRESSION_TYPE_OFFSET,
     PRIVATE_CREATOR,
@@ -204,28 +203,24 @@ def _slice_position(position_raw: bytes, orientation_raw: bytes) -> float | None
     position = _decimals(position_raw)
     orientation = _decimals(orientation_raw)
     if len(position) == 3 and len(orientation) == 6:
-        r, c = orientation[:3], orientation[3:]
-        normal = (
-            r[1] * c[2] - r[2] * c[1],
-            r[2] * c[0] - r[0] * c[2],
-            r[0] * c[1] - r[1] * c[0],
-        )
-        return sum(p * n for p, n in zip(position, normal, strict=True))
+        x, y, z = position
+        r0, r1, r2, c0, c1, c2 = orientation
+        # The position along the normal (row direction x column direction).
+        return x * (r1 * c2 - r2 * c1) + y * (r2 * c0 - r0 * c2) + z * (r0 * c1 - r1 * c0)
     if len(position) == 3:
         return position[2]
     return None
 
 
-def _private_block(buf: Any, by_tag: dict[int, Element]) -> int | None:
+def _private_block(buf: Any, parsed: ParsedFile) -> int | None:
     """Return the block byte reserved by creator ELSCINT1 in group 07A1, or None.
 
     The first creator element in tag order, (07A1,0010) to (07A1,00FF), wins.
     """
     group = PRIVATE_GROUP << 16
-    for block in range(0x10, 0x100):
-        element = by_tag.get(group | block)
-        if element is not None and _ascii(_value(buf, element)) == PRIVATE_CREATOR:
-            return block
+    for tag in sorted(set(parsed.tags_between(group | 0x10, group | 0xFF))):
+        if _ascii(_value(buf, parsed.find(tag))) == PRIVATE_CREATOR:
+            return tag & 0xFF
     return None
 
 
@@ -270,12 +265,12 @@ def read_header(buf: Any, parsed: ParsedFile) -> Header:
         patient_id, study_date, study_description, series_description, series_number,
         instance_number, rows, columns, samples, bits_allocated, bits_stored, representation,
         planar, frames, position, orientation,
-    ) = _scan.values(buf, parsed.by_tag, _HEADER_TAGS)  # fmt: skip
+    ) = parsed.values(buf, _HEADER_TAGS)  # fmt: skip
     text = _Text(charset)
     meta_class = _ascii(_value(buf, parsed.find_meta(0x00020002)))  # Media Storage SOP Class
     sop_class = _ascii(sop_class_raw) or meta_class
     pixel_data = parsed.find(PIXEL_DATA)
-    block = _private_block(buf, parsed.by_tag)
+    block = _private_block(buf, parsed)
     stream: Element | None = None
     type_element: Element | None = None
     if block is not None:

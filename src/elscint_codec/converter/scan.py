@@ -116,8 +116,14 @@ class Element(NamedTuple):
         return self.tag >> 16
 
 
-class ParsedFile(NamedTuple):
+class ParsedFile:
     """The structure of one DICOM file.
+
+    The top-level elements of a data set the compiled walk reads to its end
+    are kept as compact records (see ``_scan.index_explicit``); ``elements``
+    and ``by_tag`` build the :class:`Element` tuples from them the first time
+    they are asked for, while :meth:`find`, :meth:`values` and the compiled
+    splice read the records directly.
 
     Attributes
     ----------
@@ -130,28 +136,86 @@ class ParsedFile(NamedTuple):
         the first data element when there is no file meta.
     implicit : bool
         Whether the data set is Implicit VR Little Endian.
-    elements : tuple of Element
-        Top-level data set elements; empty for encodings this module cannot
-        walk (big endian, deflated).
     walkable : bool
         False for big endian or deflated data sets.
+    records : bytes or None
+        The top-level elements as records, or None when they were read as
+        :class:`Element` tuples.
     """
 
-    preamble: bytes | None
-    meta: tuple[Element, ...]
-    transfer_syntax: str
-    implicit: bool
-    elements: tuple[Element, ...]
-    walkable: bool
-    by_tag: dict[int, Element]
+    __slots__ = ("_by_tag", "_elements", "implicit", "meta", "preamble", "records",
+                 "transfer_syntax", "walkable")  # fmt: skip
+
+    def __init__(
+        self,
+        preamble: bytes | None,
+        meta: tuple[Element, ...],
+        transfer_syntax: str,
+        implicit: bool,
+        elements: tuple[Element, ...] = (),
+        walkable: bool = True,
+        by_tag: dict[int, Element] | None = None,
+        *,
+        records: bytes | None = None,
+    ) -> None:
+        self.preamble = preamble
+        self.meta = meta
+        self.transfer_syntax = transfer_syntax
+        self.implicit = implicit
+        self.walkable = walkable
+        self.records = records
+        self._elements: tuple[Element, ...] | None = None if records is not None else elements
+        self._by_tag = by_tag
+
+    @property
+    def elements(self) -> tuple[Element, ...]:
+        """Top-level data set elements; empty for encodings this module cannot walk."""
+        if self._elements is None:
+            assert self.records is not None
+            self._elements = tuple(_scan.record_elements(self.records, _VR_CODES, Element))
+        return self._elements
+
+    @property
+    def by_tag(self) -> dict[int, Element]:
+        """Top-level elements by tag (the first of a repeated tag)."""
+        if self._by_tag is None:
+            index: dict[int, Element] = {}
+            for element in self.elements:
+                index.setdefault(element.tag, element)
+            self._by_tag = index
+        return self._by_tag
 
     def find(self, tag: int) -> Element | None:
         """Return the top-level element ``tag``, or None."""
+        if self._by_tag is None and self.records is not None:
+            found: Element | None = _scan.record_find(self.records, tag, _VR_CODES, Element)
+            return found
         return self.by_tag.get(tag)
 
     def find_meta(self, tag: int) -> Element | None:
         """Return the file meta element ``tag``, or None."""
-        return next((e for e in self.meta if e.tag == tag), None)
+        for element in self.meta:
+            if element.tag == tag:
+                return element
+        return None
+
+    def tags_between(self, low: int, high: int) -> list[int]:
+        """Return the top-level tags from ``low`` to ``high`` (inclusive), in file order."""
+        if self._by_tag is None and self.records is not None:
+            tags: list[int] = _scan.record_tags(self.records, low, high)
+            return tags
+        return [e.tag for e in self.elements if low <= e.tag <= high]
+
+    def values(self, buf: Any, tags: tuple[int, ...]) -> list[bytes]:
+        """Return the value bytes of each top-level element in ``tags``.
+
+        ``b""`` for a missing element, a sequence or an undefined length.
+        """
+        if self._by_tag is None and self.records is not None:
+            found: list[bytes] = _scan.record_values(buf, self.records, tags)
+        else:
+            found = _scan.values(buf, self.by_tag, tags)
+        return found
 
 
 def _truncated(buf: Any, offset: int, size: int, what: str) -> DatasetError:
@@ -354,6 +418,11 @@ def parse(buf: Any) -> ParsedFile:
     implicit = pos < len(buf) and not _looks_explicit(buf, pos)
     if not syntax:
         syntax = IMPLICIT_VR_LITTLE_ENDIAN if implicit else EXPLICIT_VR_LITTLE_ENDIAN
+    index = None if implicit or COMPILED_WALK[0] is None else _scan.index_explicit
+    if index is not None:
+        records, stopped = index(buf, pos, len(buf), _VR_CODES)
+        if stopped >= len(buf):  # nearly always: every element read in C, kept as records
+            return ParsedFile(preamble, tuple(meta), syntax, False, records=records)
     by_tag: dict[int, Element] = {}
     elements = _top_level(buf, pos, implicit, by_tag)
     return ParsedFile(preamble, tuple(meta), syntax, implicit, elements, True, by_tag)

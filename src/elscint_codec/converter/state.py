@@ -24,13 +24,15 @@ COLUMNS = (
     "pixel_sha256",
 )
 
+# claims and uids are looked up by their text key alone: WITHOUT ROWID stores each
+# row in its key's B-tree, one insert instead of two (a table and its index).
 _SCHEMA = """
 CREATE TABLE rows (input TEXT PRIMARY KEY, seq INTEGER, output TEXT, status TEXT, reason TEXT,
                    sop_instance_uid TEXT, compression_type TEXT, pixel_sha256 TEXT);
 CREATE INDEX rows_seq ON rows (seq);
-CREATE TABLE claims (key TEXT PRIMARY KEY, input TEXT);
+CREATE TABLE claims (key TEXT PRIMARY KEY, input TEXT) WITHOUT ROWID;
 CREATE TABLE uids (uid TEXT PRIMARY KEY, fingerprint TEXT, output TEXT, input TEXT,
-                   path TEXT, member TEXT);
+                   path TEXT, member TEXT) WITHOUT ROWID;
 CREATE TABLE series (series_uid TEXT, modality TEXT, position REAL, output TEXT);
 CREATE INDEX series_uid ON series (series_uid);
 """

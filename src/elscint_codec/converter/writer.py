@@ -202,7 +202,11 @@ def standard_file(
     splice = COMPILED_SPLICE[0]
     changed = {t >> 16 for t in removed} | {PIXEL_DATA >> 16}
     if not parsed.implicit and splice is not None:
-        body = splice(buf, parsed.elements, removed, changed, pixel, sum(map(len, pixel)))
+        size = sum(map(len, pixel))
+        if parsed.records is not None:  # the elements as records: no tuple per element
+            body = _splice.splice_records(buf, parsed.records, removed, changed, pixel, size)
+        else:
+            body = splice(buf, parsed.elements, removed, changed, pixel, size)
     else:
         kept = [e for e in parsed.elements if e.tag not in removed]
         if parsed.implicit:
