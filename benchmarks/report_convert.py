@@ -6,10 +6,10 @@ Usage::
     python benchmarks/report_convert.py convert.json
 
 For each series: every tool's wall time, files per second (wall and CPU) and
-peak memory of its largest process; then ``elscint -j 1`` against dcm2niix on
-one core (files per second, > 1 means faster), the scaling from ``-j 1`` to
-``-j 2``, and the files per second once started (the slope between the 300- and
-the 1200-file series of each modality).  ``--stat min`` (default) takes the best of
+peak memory of its largest process; then ``elscint -j 1`` (with and without
+previews) against dcm2niix on one core (files per second, > 1 means faster),
+the scaling from ``-j 1`` to ``-j 2``, and the files per second once started
+(the slope between the 300- and the 1200-file series of each modality).  ``--stat min`` (default) takes the best of
 the rounds, the least disturbed by other work on the machine; ``--stat
 median`` the median.
 """
@@ -20,6 +20,9 @@ import argparse
 import json
 from pathlib import Path
 from typing import Any
+
+#: The base install's conversion (no Pillow, so no previews).
+_BASE = "elscint -j 1 --no-previews"
 
 
 def report(data: dict[str, Any], stat: str = "min") -> list[str]:
@@ -45,11 +48,13 @@ def report(data: dict[str, Any], stat: str = "min") -> list[str]:
             roles.get("dcm2niix"),
             roles.get("elscint -j 2"),
         )
-        if one and other:
-            lines.append(
-                "  elscint -j 1 / dcm2niix, files per second: "
-                f"{other[wall] / one[wall]:.2f} (wall), {other[cpu_time] / one[cpu_time]:.2f} (CPU)"
-            )
+        for name in ("elscint -j 1", _BASE):
+            mine = roles.get(name)
+            if mine and other:
+                lines.append(
+                    f"  {name} / dcm2niix, files per second: {other[wall] / mine[wall]:.2f} "
+                    f"(wall), {other[cpu_time] / mine[cpu_time]:.2f} (CPU)"
+                )
         if one and two:
             lines.append(f"  -j 2 / -j 1 speed-up: {one[wall] / two[wall]:.2f}")
     lines.extend(_marginal(groups, wall))
@@ -85,11 +90,11 @@ def _slope(
             f"  {role:14s} {rates[role]:7.1f} files/s, {1000 * seconds / files:.3f} ms per file; "
             f"fixed cost {1000 * start:.0f} ms"
         )
-    if "elscint -j 1" in rates and "dcm2niix" in rates:
-        lines.append(
-            f"  elscint -j 1 / dcm2niix, files per second: "
-            f"{rates['elscint -j 1'] / rates['dcm2niix']:.2f}"
-        )
+    lines.extend(
+        f"  {name} / dcm2niix, files per second: {rates[name] / rates['dcm2niix']:.2f}"
+        for name in ("elscint -j 1", _BASE)
+        if name in rates and "dcm2niix" in rates
+    )
     if "elscint -j 1" in rates and "elscint -j 2" in rates:
         lines.append(f"  -j 2 / -j 1: {rates['elscint -j 2'] / rates['elscint -j 1']:.2f}")
     return lines

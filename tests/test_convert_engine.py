@@ -141,6 +141,56 @@ def test_resume_completes_the_rest_and_removes_leftovers(tmp_path, tree):
     assert dicom_files(out) == complete
 
 
+def test_only_an_output_that_held_something_is_checked_for_earlier_files(tmp_path, monkeypatch):
+    """A new or empty OUTPUT skips the per-file look for an earlier run's output."""
+    from elscint_codec.converter import worker
+
+    seen: list[tuple[bool, bool]] = []
+
+    def spy(task, destination):
+        found = real(task, destination)
+        seen.append((task.new_output, found))
+        return found
+
+    real = worker.written_before
+    monkeypatch.setattr(worker, "written_before", spy)
+    elscint_file(tmp_path / "src" / "IM1", 1)
+    elscint_file(tmp_path / "src" / "IM2", 2)
+    out = tmp_path / "out"
+    out.mkdir()  # empty: as new as a folder that does not exist
+    assert convert([tmp_path / "src"], out, options=INLINE).converted == 2
+    assert seen == [(True, False), (True, False)]
+    seen.clear()
+    (out / "IM2").unlink()
+    again = convert([tmp_path / "src"], out, options=INLINE)
+    assert (again.already_done, again.converted) == (1, 1)
+    assert seen == [(False, True), (False, False)]
+
+
+def test_written_before_looks_at_the_disk_unless_told_otherwise(tmp_path):
+    from elscint_codec.converter.sources import Item
+    from elscint_codec.converter.task import Task
+    from elscint_codec.converter.worker import written_before
+
+    (tmp_path / "IM1").write_bytes(b"x")
+    task = Task(Item(str(tmp_path / "in"), None, ("in",), "in", 1), str(tmp_path))
+    assert written_before(task, str(tmp_path / "IM1"))
+    assert not written_before(task, str(tmp_path / "IM2"))
+    assert not written_before(task._replace(overwrite=True), str(tmp_path / "IM1"))
+    assert not written_before(task._replace(new_output=True), str(tmp_path / "IM1"))
+
+
+def test_a_folder_is_new_or_empty_only_without_entries(tmp_path):
+    from elscint_codec.converter.guard import is_new_or_empty
+
+    assert is_new_or_empty(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    assert is_new_or_empty(tmp_path / "empty")
+    (tmp_path / "empty" / ".hidden").write_bytes(b"")
+    assert not is_new_or_empty(tmp_path / "empty")
+    assert not is_new_or_empty(tmp_path / "empty" / ".hidden")  # a file, not a folder
+
+
 def test_report_is_cumulative(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     elscint_file(first / "IM1", 1)

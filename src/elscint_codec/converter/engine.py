@@ -24,6 +24,7 @@ from elscint_codec.converter.guard import (
     check_deidentify,
     check_paths,
     check_space,
+    is_new_or_empty,
     prepare_output,
 )
 from elscint_codec.converter.options import ConvertOptions, Progress, Summary
@@ -75,6 +76,7 @@ class _Run:
         self.summary = Summary(output=output, dry_run=options.dry_run)
         self.batch_sync = batch_sync_available() and not options.dry_run
         self.workers = options.workers  # chosen for the input once it is counted
+        self.new_output = False  # OUTPUT was new or empty: nothing to resume
 
     def _stopping(self) -> bool:
         return bool(self.summary.fatal) or (self.cancel is not None and self.cancel.is_set())
@@ -97,6 +99,7 @@ class _Run:
             dry_run=options.dry_run,
             deidentify=options.deidentify,
             sync=not self.batch_sync,
+            new_output=self.new_output,
         )
 
     def _loop(self, roots: Sequence[Root], committer: Committer) -> None:
@@ -158,6 +161,7 @@ class _Run:
             committer = Committer(self.output, options, state, self.summary, self.on_progress,
                                   batch_sync=self.batch_sync)  # fmt: skip
             try:
+                self.new_output = is_new_or_empty(self.output)
                 existing = 0 if options.dry_run else prepare_output(self.output, stack)
                 if options.deidentify is not None:
                     note = deidentified.key_note(options.deidentify)

@@ -18,6 +18,7 @@ __all__ = [
     "check_deidentify",
     "check_paths",
     "check_space",
+    "is_new_or_empty",
     "locked",
     "prepare_output",
 ]
@@ -126,6 +127,17 @@ def locked(output: Path) -> Iterator[None]:
     finally:
         path.unlink(missing_ok=True)  # while still holding the lock
         os.close(fd)
+
+
+def is_new_or_empty(folder: Path) -> bool:
+    """Whether ``folder`` does not exist yet or holds nothing at all."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
+    except OSError:  # not a folder, not readable: treated as holding something
+        return False
 
 
 def prepare_output(output: Path, stack: ExitStack) -> int:

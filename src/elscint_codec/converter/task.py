@@ -14,7 +14,11 @@ FAILED = "failed"
 
 
 class Task(NamedTuple):
-    """One file to process and the settings that matter to a worker."""
+    """One file to process and the settings that matter to a worker.
+
+    ``new_output``: OUTPUT did not exist or was empty when the run began, so
+    no file there comes from an earlier run and there is nothing to resume.
+    """
 
     item: Item
     output: str
@@ -26,6 +30,7 @@ class Task(NamedTuple):
     target: str | None = None
     deidentify: Any = None
     sync: bool = True
+    new_output: bool = False
 
 
 class Outcome:

@@ -27,7 +27,7 @@ from elscint_codec.converter.verify import verify_copy, verify_standard
 from elscint_codec.converter.writer import copy_to_temp, standard_file, write_temp
 from elscint_codec.errors import DecodeError, ElscintError
 
-__all__ = ["process"]
+__all__ = ["process", "written_before"]
 
 _FATAL_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -108,6 +108,18 @@ def _copy(task: Task, loaded: Loaded, outcome: Outcome, destination: str) -> Out
     return outcome
 
 
+def written_before(task: Task, destination: str) -> bool:
+    """Whether an earlier run left ``destination`` to resume from (not with --overwrite).
+
+    Into a new or empty OUTPUT no earlier run wrote anything: the check of the
+    disk is skipped.  A name used twice within one run is settled by the
+    engine, which sees every result in order, whatever this says.
+    """
+    if task.overwrite or task.new_output:
+        return False
+    return os.path.exists(destination)
+
+
 def _process(task: Task, outcome: Outcome) -> Outcome:
     with load(task.item) as loaded:
         if loaded.parsed is None:
@@ -131,7 +143,7 @@ def _process(task: Task, outcome: Outcome) -> Outcome:
         destination = os.path.join(task.output, *outcome.target.split("/"))
         if task.deidentify is not None:
             return deidentified.process(task, loaded, outcome)
-        if os.path.exists(destination) and not task.overwrite:
+        if written_before(task, destination):
             return already_done(task, loaded, outcome, Path(destination))
         if task.dry_run:
             outcome.status = CONVERTED if elscint else COPIED
