@@ -187,7 +187,7 @@ class ParsedFile:
 
     def find(self, tag: int) -> Element | None:
         """Return the top-level element ``tag``, or None."""
-        if self._by_tag is None and self.records is not None:
+        if self.records is not None:
             found: Element | None = _scan.record_find(self.records, tag, _VR_CODES, Element)
             return found
         return self.by_tag.get(tag)
@@ -201,7 +201,7 @@ class ParsedFile:
 
     def tags_between(self, low: int, high: int) -> list[int]:
         """Return the top-level tags from ``low`` to ``high`` (inclusive), in file order."""
-        if self._by_tag is None and self.records is not None:
+        if self.records is not None:
             tags: list[int] = _scan.record_tags(self.records, low, high)
             return tags
         return [e.tag for e in self.elements if low <= e.tag <= high]
@@ -211,7 +211,7 @@ class ParsedFile:
 
         ``b""`` for a missing element, a sequence or an undefined length.
         """
-        if self._by_tag is None and self.records is not None:
+        if self.records is not None:
             found: list[bytes] = _scan.record_values(buf, self.records, tags)
         else:
             found = _scan.values(buf, self.by_tag, tags)
@@ -418,9 +418,8 @@ def parse(buf: Any) -> ParsedFile:
     implicit = pos < len(buf) and not _looks_explicit(buf, pos)
     if not syntax:
         syntax = IMPLICIT_VR_LITTLE_ENDIAN if implicit else EXPLICIT_VR_LITTLE_ENDIAN
-    index = None if implicit or COMPILED_WALK[0] is None else _scan.index_explicit
-    if index is not None:
-        records, stopped = index(buf, pos, len(buf), _VR_CODES)
+    if not implicit and COMPILED_WALK[0] is not None:
+        records, stopped = _scan.index_explicit(buf, pos, len(buf), _VR_CODES)
         if stopped >= len(buf):  # nearly always: every element read in C, kept as records
             return ParsedFile(preamble, tuple(meta), syntax, False, records=records)
     by_tag: dict[int, Element] = {}
