@@ -15,7 +15,7 @@ Every read is checked against the buffer size before it is made.
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.tuple cimport PyTuple_Check, PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport uint8_t, uint32_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
 from ._records cimport elscint_record
@@ -181,31 +181,37 @@ cdef Py_ssize_t _walk_buffer(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t 
                  records, count)
 
 
-cdef list _elements_of(const elscint_record* records, Py_ssize_t count, type element,
-                       dict index):
+cdef inline elscint_record _record(const uint8_t* records, Py_ssize_t i) noexcept nogil:
+    cdef elscint_record record
+    memcpy(&record, records + i * <Py_ssize_t>sizeof(elscint_record), sizeof(elscint_record))
+    return record
+
+
+cdef list _elements_of(const uint8_t* records, Py_ssize_t count, type element, dict index):
     """The named tuples of ``records`` (VR names from the current table), indexed if asked."""
     cdef list found = []
     cdef bint plain = elscint_is_plain_tuple_type(element)
     cdef Py_ssize_t i, previous_end = -1
     cdef uint32_t slot
+    cdef elscint_record record
     cdef object tag, vr, made, start_object = None, end_object = None
     for i in range(count):
-        slot = _slot[records[i].vr & 0xFFFF] if 0 <= records[i].vr <= 0xFFFF else 0
+        record = _record(records, i)
+        slot = _slot[record.vr] if 0 <= record.vr <= 0xFFFF else 0
         if slot == 0:
-            raise ValueError(f"record {i} has a VR code ({records[i].vr}) the table lacks")
-        tag = records[i].tag
+            raise ValueError(f"record {i} has a VR code ({record.vr}) the table lacks")
+        tag = record.tag
         vr = _names[slot - 1]
         # An element starts where the previous one ends: one int object for both.
-        start_object = end_object if records[i].start == previous_end else records[i].start
-        end_object = records[i].end
-        previous_end = records[i].end
+        start_object = end_object if record.start == previous_end else record.start
+        end_object = record.end
+        previous_end = record.end
         if plain:
-            made = elscint_element(element, tag, vr, start_object, records[i].value_start,
-                                   records[i].end - records[i].value_start, end_object)
+            made = elscint_element(element, tag, vr, start_object, record.value_start,
+                                   record.end - record.value_start, end_object)
         else:
-            made = elscint_tuple_of(element, (tag, vr, start_object, records[i].value_start,
-                                              records[i].end - records[i].value_start,
-                                              end_object))
+            made = elscint_tuple_of(element, (tag, vr, start_object, record.value_start,
+                                              record.end - record.value_start, end_object))
         found.append(made)
         if index is not None:
             index.setdefault(tag, made)
@@ -245,7 +251,7 @@ def walk_explicit(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t stop, dict 
     cdef Py_ssize_t count = 0
     try:
         pos = _walk_buffer(buf, pos, stop, kinds, group_only, &records, &count)
-        return _elements_of(records, count, element, index), pos
+        return _elements_of(<const uint8_t*>records, count, element, index), pos
     finally:
         free(records)
 
@@ -289,12 +295,6 @@ cdef Py_ssize_t _record_count(const uint8_t[::1] records) except -1:
     return records.shape[0] // sizeof(elscint_record)
 
 
-cdef inline elscint_record _record(const uint8_t* records, Py_ssize_t i) noexcept nogil:
-    cdef elscint_record record
-    memcpy(&record, records + i * <Py_ssize_t>sizeof(elscint_record), sizeof(elscint_record))
-    return record
-
-
 def record_elements(const uint8_t[::1] records, dict kinds not None, type element not None):
     """Return the elements of ``records`` as a list of ``element`` tuples.
 
@@ -306,16 +306,7 @@ def record_elements(const uint8_t[::1] records, dict kinds not None, type elemen
     cdef Py_ssize_t count = _record_count(records)
     if kinds is not _kinds_seen:
         _learn(kinds)
-    if count == 0:
-        return []
-    cdef elscint_record* copy = <elscint_record*>malloc(count * sizeof(elscint_record))
-    if copy == NULL:
-        raise MemoryError()
-    try:
-        memcpy(copy, &records[0], count * sizeof(elscint_record))
-        return _elements_of(copy, count, element, None)
-    finally:
-        free(copy)
+    return _elements_of(&records[0] if count else NULL, count, element, None)
 
 
 def record_find(const uint8_t[::1] records, long long tag, dict kinds not None,
@@ -329,7 +320,8 @@ def record_find(const uint8_t[::1] records, long long tag, dict kinds not None,
     for i in range(count):
         record = _record(base, i)
         if record.tag == tag:
-            return _elements_of(&record, 1, element, None)[0]
+            return _elements_of(base + i * <Py_ssize_t>sizeof(elscint_record), 1, element,
+                                None)[0]
     return None
 
 
